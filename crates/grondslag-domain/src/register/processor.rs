@@ -1,0 +1,81 @@
+//! Processors and their agreements (RU art. 1 lid 7, RU 3:9 lid 3; LAW-7). The full checks
+//! of agreements and transfers belong to the rules; here is what is recorded.
+
+use super::{check_country, check_key, check_text};
+use crate::ValidationErrors;
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Processor {
+    /// A short stable key, e.g. `surfconext`.
+    pub id: String,
+    pub name: String,
+    /// Where the processor processes the data (ISO 3166-1 alpha-2).
+    pub country: String,
+    /// The processor agreement (verwerkersovereenkomst), if one exists.
+    #[serde(default)]
+    pub agreement: Option<ProcessorAgreement>,
+    #[serde(default)]
+    pub sub_processors: Vec<SubProcessor>,
+    #[serde(default)]
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProcessorAgreement {
+    /// The contract's reference or document number.
+    #[serde(default)]
+    pub reference: String,
+    #[serde(default)]
+    pub signed_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub expires_on: Option<NaiveDate>,
+    /// The agreement forbids the processor to use the data for its own purposes (RU 3:9 lid 2).
+    #[serde(default)]
+    pub no_own_use_clause: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SubProcessor {
+    pub name: String,
+    pub country: String,
+}
+
+impl Processor {
+    pub fn validate(&self) -> ValidationErrors {
+        let mut e = ValidationErrors::new();
+        check_key(&mut e, "id", &self.id);
+        check_text(&mut e, "name", &self.name, true, 200);
+        check_country(&mut e, "country", &self.country, true);
+        check_text(&mut e, "notes", &self.notes, false, 4000);
+        if let Some(a) = &self.agreement {
+            if let (Some(s), Some(x)) = (a.signed_on, a.expires_on) {
+                if x < s {
+                    e.add(
+                        "agreement.expires_on",
+                        "invalid_range",
+                        "expires before it was signed",
+                    );
+                }
+            }
+        }
+        for (i, s) in self.sub_processors.iter().enumerate() {
+            check_text(
+                &mut e,
+                &format!("sub_processors[{i}].name"),
+                &s.name,
+                true,
+                200,
+            );
+            check_country(
+                &mut e,
+                &format!("sub_processors[{i}].country"),
+                &s.country,
+                true,
+            );
+        }
+        e
+    }
+}

@@ -1,0 +1,227 @@
+//! Local accounts and server-side sessions. Passwords are stored as argon2id hashes; session
+//! tokens only as their SHA-256, so a copy of the database opens no sessions.
+
+use crate::audit::now;
+use crate::{Result, Store, StoreError};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use chrono::{DateTime, TimeDelta, Utc};
+use grondslag_domain::ValidationErrors;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// How long a session lasts after login.
+pub const SESSION_LIFETIME: TimeDelta = TimeDelta::hours(12);
+
+/// A person who can log in.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub is_admin: bool,
+}
+
+impl User {
+    /// How the audit log names this user.
+    pub fn actor(&self) -> String {
+        format!("user:{}", self.username)
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Credentials {
+    id: i64,
+    username: String,
+    display_name: String,
+    is_admin: bool,
+    password_hash: String,
+}
+
+/// A new session's token, to be put in a cookie. Only its hash is stored.
+pub struct NewSession {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any password")
+        .to_string()
+}
+
+/// Usernames are short, lower-case and safe in URLs and logs.
+fn validate_new_user(username: &str, display_name: &str, password: &str) -> ValidationErrors {
+    let mut e = ValidationErrors::new();
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+    {
+        e.add(
+            "username",
+            "invalid_format",
+            "expected 1 to 64 lower-case letters, digits, dots, hyphens or underscores",
+        );
+    }
+    if display_name.trim().is_empty() {
+        e.add("display_name", "required", "is required");
+    }
+    if password.chars().count() < 12 {
+        e.add(
+            "password",
+            "too_short",
+            "must be at least 12 characters long",
+        );
+    }
+    e
+}
+
+impl Store {
+    /// Creates an account. `actor` is who creates it (the audit log names them).
+    pub async fn create_user(
+        &self,
+        actor: &str,
+        username: &str,
+        display_name: &str,
+        password: &str,
+        is_admin: bool,
+    ) -> Result<User> {
+        validate_new_user(username, display_name, password)
+            .into_result(())
+            .map_err(StoreError::Invalid)?;
+        let hash = hash_password(password);
+        let mut w = self.begin_write(actor).await?;
+        let taken =
+            w.tx.fetch_optional::<User>(
+                "SELECT id, username, display_name, is_admin FROM users WHERE username = $1",
+                &[username.into()],
+            )
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "the username \"{username}\" is taken"
+            )));
+        }
+        let created_at = w.at();
+        let user: User = w
+            .tx
+            .fetch_one(
+                "INSERT INTO users (username, display_name, password_hash, is_admin, created_at) VALUES ($1, $2, $3, $4, $5) \
+                 RETURNING id, username, display_name, is_admin",
+                &[username.into(), display_name.into(), hash.into(), is_admin.into(), created_at.into()],
+            )
+            .await?;
+        // The hash stays out of the log: it is a secret, however well protected.
+        let after = serde_json::to_string(&user).expect("user serialises");
+        w.record("user.create", "user", username, None, Some(after));
+        w.commit().await?;
+        Ok(user)
+    }
+
+    /// Checks a username and password. A wrong username costs as much time as a wrong
+    /// password, so response times do not reveal which accounts exist.
+    pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let row: Option<Credentials> = self
+            .pool
+            .fetch_optional(
+                "SELECT id, username, display_name, is_admin, password_hash FROM users WHERE username = $1",
+                &[username.into()],
+            )
+            .await?;
+        let stored = row
+            .as_ref()
+            .map(|r| r.password_hash.clone())
+            .unwrap_or_else(|| dummy_hash().to_string());
+        let ok = PasswordHash::new(&stored)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        Ok(match (ok, row) {
+            (true, Some(r)) => Some(User {
+                id: r.id,
+                username: r.username,
+                display_name: r.display_name,
+                is_admin: r.is_admin,
+            }),
+            _ => None,
+        })
+    }
+
+    /// Opens a session for a user who just logged in; the login is an audit entry.
+    pub async fn create_session(&self, user: &User) -> Result<NewSession> {
+        let mut bytes = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let token = hex::encode(bytes);
+        let mut w = self.begin_write(&user.actor()).await?;
+        let created = w.at();
+        let expires_at = created + SESSION_LIFETIME;
+        w.tx.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            &[token_hash(&token).into(), user.id.into(), created.into(), expires_at.into()],
+        )
+        .await?;
+        w.record("session.login", "user", &user.username, None, None);
+        w.commit().await?;
+        Ok(NewSession { token, expires_at })
+    }
+
+    /// The user a session token belongs to, if the session exists and has not expired.
+    pub async fn session_user(&self, token: &str) -> Result<Option<User>> {
+        Ok(self
+            .pool
+            .fetch_optional(
+                "SELECT u.id, u.username, u.display_name, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2",
+                &[token_hash(token).into(), now().into()],
+            )
+            .await?)
+    }
+
+    /// Ends a session; the token stops working at once.
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        let Some(user) = self.session_user(token).await? else {
+            return Ok(());
+        };
+        let mut w = self.begin_write(&user.actor()).await?;
+        w.tx.execute(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            &[token_hash(token).into()],
+        )
+        .await?;
+        w.record("session.logout", "user", &user.username, None, None);
+        w.commit().await?;
+        Ok(())
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        #[derive(sqlx::FromRow)]
+        struct N {
+            n: i64,
+        }
+        Ok(self
+            .pool
+            .fetch_one::<N>("SELECT COUNT(*) AS n FROM users", &[])
+            .await?
+            .n)
+    }
+}
+
+/// A valid argon2id hash of a random password, verified against when the user is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("no account has this password"))
+}

@@ -1,0 +1,137 @@
+//! Grondslag's storage: one [`Store`] over SQLite (the default, a file) and PostgreSQL (for
+//! several instances behind a load balancer), with migrations embedded in the binary.
+//!
+//! Architecture invariant: a write and its audit entry commit in one transaction
+//! ([`audit::WriteTx`]); nothing in this crate writes to the register any other way.
+
+pub mod accounts;
+pub mod audit;
+mod db;
+pub mod interchange;
+pub mod register;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use db::Pool;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// What went wrong in storage, in terms a caller can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The change conflicts with the current state (a stale version, a duplicate key, a
+    /// transition the workflow does not allow).
+    #[error("{0}")]
+    Conflict(String),
+    /// The input is invalid; every problem is listed.
+    #[error("invalid input:\n{0}")]
+    Invalid(grondslag_domain::ValidationErrors),
+    #[error("the database cannot be reached: {0}")]
+    Unavailable(String),
+    #[error("unsupported database URL \"{0}\"; expected sqlite://PATH or postgres://...")]
+    UnsupportedUrl(String),
+    #[error(transparent)]
+    Other(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    fn from_connect(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => {
+                StoreError::Unavailable(e.to_string())
+            }
+            other => StoreError::Other(other),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The register's storage. Cheap to clone: it is a connection pool.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// Opens the database at `url` and brings its schema up to date. `sqlite://PATH` creates
+    /// the file when it does not exist; `postgres://` and `postgresql://` connect to a server.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let pool = if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|_| StoreError::UnsupportedUrl(url.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await
+                .map_err(StoreError::from_connect)?;
+            sqlx::migrate!("./migrations/sqlite")
+                .run(&pool)
+                .await
+                .map_err(migrate_error)?;
+            Pool::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(StoreError::from_connect)?;
+            sqlx::migrate!("./migrations/postgres")
+                .run(&pool)
+                .await
+                .map_err(migrate_error)?;
+            Pool::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        };
+        Ok(Store { pool })
+    }
+
+    /// `sqlite` or `postgres`, for logs and the health endpoint.
+    pub fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        #[derive(sqlx::FromRow)]
+        struct One {
+            #[allow(dead_code)]
+            one: i64,
+        }
+        self.pool
+            .fetch_one::<One>("SELECT CAST(1 AS BIGINT) AS one", &[])
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Runs raw SQL; only for tests that must tamper with the database behind the store's back.
+    #[doc(hidden)]
+    pub async fn execute_raw_for_tests(&self, sql: &str) -> Result<u64> {
+        Ok(self.pool.execute(sql, &[]).await?)
+    }
+}
+
+fn migrate_error(e: sqlx::migrate::MigrateError) -> StoreError {
+    StoreError::Other(sqlx::Error::Migrate(Box::new(e)))
+}
