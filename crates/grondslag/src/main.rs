@@ -1,1 +1,331 @@
-fn main() {}
+//! `grondslag`: the command line. Each subcommand reads its configuration, opens the store
+//! and calls the same domain and store code the web UI and API use.
+
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use grondslag_domain::interchange;
+use grondslag_store::Store;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "grondslag",
+    version,
+    about = "Privacy management for universities: the register of processing activities (RU 2:8, GDPR 30)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Db {
+    /// Where the register is kept: sqlite://PATH (created when missing) or postgres://USER@HOST/DB.
+    #[arg(
+        long = "database",
+        env = "GRONDSLAG_DATABASE_URL",
+        default_value = "sqlite://grondslag.db",
+        global = true,
+        hide_env_values = true
+    )]
+    url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and the JSON API.
+    Serve {
+        #[command(flatten)]
+        db: Db,
+        /// The address to listen on.
+        #[arg(long, env = "GRONDSLAG_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load the demo university into an empty register and create the demo account.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure: set this when users reach the server over HTTPS (for example behind a reverse proxy).
+        #[arg(long, env = "GRONDSLAG_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Import a register file (the interchange format): all of it, or nothing.
+    Import {
+        #[command(flatten)]
+        db: Db,
+        /// The JSON file to read.
+        file: PathBuf,
+    },
+    /// Export the whole register, with every version, to a file ("-" for standard output).
+    Export {
+        #[command(flatten)]
+        db: Db,
+        file: PathBuf,
+    },
+    /// Check a register file against the interchange format without importing it.
+    Validate { file: PathBuf },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the JSON Schema of the interchange format.
+    Schema,
+    /// Print the OpenAPI document of the JSON API.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 and name the first entry that was altered, removed or reordered.
+    Verify {
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is asked for, or read from standard input when it is not a terminal.
+    Add {
+        #[command(flatten)]
+        db: Db,
+        /// Login name: lower-case letters, digits, dots, hyphens, underscores.
+        username: String,
+        /// The name shown in the UI and the audit log.
+        #[arg(long)]
+        name: String,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+/// How the audit log names whoever runs a command.
+fn cli_actor() -> String {
+    let who = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("cli:{who}")
+}
+
+async fn open(db: &Db) -> Result<Store> {
+    Store::connect(&db.url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&db.url)))
+}
+
+/// A database URL without its password, for messages and logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Reads and checks a register file; every problem is printed, one per line.
+fn read_register(file: &PathBuf) -> Result<Result<interchange::RegisterDocument, Vec<String>>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(vec![format!("the file is not valid JSON: {e}")])),
+    };
+    Ok(interchange::parse(&value).map_err(|e| interchange::error_lines(&e)))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            secure_cookies,
+        } => serve(db, listen, demo, secure_cookies).await,
+        Command::Import { db, file } => {
+            let doc = match read_register(&file)? {
+                Ok(doc) => doc,
+                Err(lines) => {
+                    for l in &lines {
+                        eprintln!("{l}");
+                    }
+                    bail!(
+                        "{} rejected: {} error(s); nothing was imported",
+                        file.display(),
+                        lines.len()
+                    );
+                }
+            };
+            let store = open(&db).await?;
+            let r = store.import(&cli_actor(), &doc).await?;
+            println!(
+                "imported {}: {} activities created, {} updated, {} unchanged; {} units and {} processors written",
+                file.display(),
+                r.activities_created,
+                r.activities_updated,
+                r.activities_unchanged,
+                r.units_written,
+                r.processors_written
+            );
+            Ok(())
+        }
+        Command::Export { db, file } => {
+            let store = open(&db).await?;
+            let doc = store.export().await?;
+            let text = serde_json::to_string_pretty(&doc)? + "\n";
+            if file.as_os_str() == "-" {
+                std::io::stdout().write_all(text.as_bytes())?;
+            } else {
+                std::fs::write(&file, text)
+                    .with_context(|| format!("writing {}", file.display()))?;
+                eprintln!(
+                    "exported {} activities to {}",
+                    doc.activities.len(),
+                    file.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Validate { file } => match read_register(&file)? {
+            Ok(doc) => {
+                println!(
+                    "{} is valid: {} units, {} processors, {} activities",
+                    file.display(),
+                    doc.units.len(),
+                    doc.processors.len(),
+                    doc.activities.len()
+                );
+                Ok(())
+            }
+            Err(lines) => {
+                for l in &lines {
+                    eprintln!("{l}");
+                }
+                bail!("{} is not valid: {} error(s)", file.display(), lines.len());
+            }
+        },
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let store = open(&db).await?;
+            match store.verify_audit_chain().await? {
+                Ok(n) => {
+                    println!("audit chain intact: {n} entries verified");
+                    Ok(())
+                }
+                Err(b) => bail!("audit chain broken: {b}"),
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    name,
+                    admin,
+                },
+        } => {
+            let password = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+                let p = rpassword::prompt_password("Password (at least 12 characters): ")?;
+                if rpassword::prompt_password("Password again: ")? != p {
+                    bail!("the passwords differ");
+                }
+                p
+            } else {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_string()
+            };
+            let store = open(&db).await?;
+            let user = store
+                .create_user(&cli_actor(), &username, &name, &password, admin)
+                .await?;
+            println!(
+                "created {}user {}",
+                if user.is_admin { "administrator " } else { "" },
+                user.username
+            );
+            Ok(())
+        }
+        Command::Schema => {
+            println!("{}", serde_json::to_string_pretty(&interchange::schema())?);
+            Ok(())
+        }
+        Command::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&grondslag_web::openapi_document())?
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(db: Db, listen: String, demo: bool, secure_cookies: bool) -> Result<()> {
+    let store = open(&db).await?;
+    tracing::info!(database = %redact(&db.url), backend = store.backend(), %listen, secure_cookies, "configuration");
+    if demo {
+        demo::load(&store).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("Grondslag serves on http://{addr}/");
+    if demo {
+        println!(
+            "Log in as \"{}\" with password \"{}\".",
+            demo::USERNAME,
+            demo::PASSWORD
+        );
+    }
+    let app = grondslag_web::app(grondslag_web::AppState {
+        store: store.clone(),
+        secure_cookies,
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db.example/grondslag"),
+            "postgres://app:***@db.example/grondslag"
+        );
+        assert_eq!(
+            redact("postgres://postgres@127.0.0.1/test"),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(redact("sqlite://grondslag.db"), "sqlite://grondslag.db");
+    }
+}

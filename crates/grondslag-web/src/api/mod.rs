@@ -1,0 +1,67 @@
+//! The JSON API under `/api/v1`. Every route is declared once in [`table`], with what the
+//! OpenAPI document says about it, so the document cannot miss a route.
+
+pub(crate) mod activities;
+pub mod openapi;
+mod register;
+mod session;
+mod types;
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::http::Method;
+use axum::routing::MethodRouter;
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+/// One route of the API and its documentation.
+pub struct ApiRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    /// The schema of the request body, by component name.
+    pub request: Option<&'static str>,
+    /// The success status and the schema of its body, if it has one.
+    pub response: (u16, Option<&'static str>),
+    /// Query parameters: name, JSON type, description.
+    pub query: &'static [(&'static str, &'static str, &'static str)],
+    /// Reachable without a session.
+    pub public: bool,
+    pub handler: MethodRouter<AppState>,
+}
+
+/// Every API route.
+pub fn table() -> Vec<ApiRoute> {
+    let mut routes = Vec::new();
+    routes.extend(session::routes());
+    routes.extend(activities::routes());
+    routes.extend(register::routes());
+    routes
+}
+
+pub fn routes() -> Router<AppState> {
+    // Routes of one path, one per method, become one method router.
+    let mut by_path: Vec<(&'static str, MethodRouter<AppState>)> = Vec::new();
+    for r in table() {
+        match by_path.iter_mut().find(|(p, _)| *p == r.path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(r.handler),
+            None => by_path.push((r.path, r.handler)),
+        }
+    }
+    by_path.into_iter().fold(
+        Router::new().route("/api/openapi.json", axum::routing::get(openapi::serve)),
+        |router, (path, handler)| router.route(path, handler),
+    )
+}
+
+/// Parses a JSON body ourselves, so malformed JSON gets a problem document like every
+/// other error.
+pub fn json_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the request body is not valid JSON for this operation: {e}"
+        ))
+    })
+}

@@ -1,0 +1,154 @@
+//! The API's own request and response types, made from domain and store types.
+
+use chrono::{DateTime, Utc};
+use grondslag_domain::diff::FieldChange;
+use grondslag_domain::register::{ActivityVersion, Status};
+use grondslag_domain::vocab::LegalBasis;
+use grondslag_store::register::{ActivitySummary, Page};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One line of the register list.
+#[derive(Serialize, JsonSchema)]
+pub struct ActivityItem {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub status: Status,
+    pub version: i64,
+    /// Whether any category is a special category (RU art. 1 lid 2).
+    pub special_categories: bool,
+    pub legal_bases: Vec<LegalBasis>,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: String,
+}
+
+impl From<ActivitySummary> for ActivityItem {
+    fn from(s: ActivitySummary) -> Self {
+        ActivityItem {
+            legal_bases: s.legal_bases(),
+            id: s.id,
+            name: s.name,
+            unit: s.unit,
+            status: s.status.0,
+            version: s.version,
+            special_categories: s.special,
+            saved_at: s.saved_at,
+            saved_by: s.saved_by,
+        }
+    }
+}
+
+/// A page of the register list.
+#[derive(Serialize, JsonSchema)]
+pub struct ActivityPage {
+    pub items: Vec<ActivityItem>,
+    /// How many activities match, on all pages together.
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl From<Page<ActivitySummary>> for ActivityPage {
+    fn from(p: Page<ActivitySummary>) -> Self {
+        ActivityPage {
+            items: p.items.into_iter().map(Into::into).collect(),
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
+        }
+    }
+}
+
+/// Who saved a version, when, and in which status.
+#[derive(Serialize, JsonSchema)]
+pub struct VersionInfo {
+    pub version: u32,
+    pub status: Status,
+    pub saved_at: DateTime<Utc>,
+    pub saved_by: String,
+}
+
+impl From<&ActivityVersion> for VersionInfo {
+    fn from(v: &ActivityVersion) -> Self {
+        VersionInfo {
+            version: v.version,
+            status: v.status,
+            saved_at: v.saved_at,
+            saved_by: v.saved_by.clone(),
+        }
+    }
+}
+
+/// A field that differs between two versions.
+#[derive(Serialize, JsonSchema)]
+pub struct Change {
+    pub path: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl From<FieldChange> for Change {
+    fn from(c: FieldChange) -> Self {
+        Change {
+            path: c.path,
+            before: c.before,
+            after: c.after,
+        }
+    }
+}
+
+/// A move through the registration workflow.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    pub status: Status,
+    /// The version the client saw; the move is refused when it is stale.
+    #[serde(default)]
+    pub version: Option<u32>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct UserInfo {
+    pub username: String,
+    pub display_name: String,
+    pub is_admin: bool,
+}
+
+/// What an import changed.
+#[derive(Serialize, JsonSchema)]
+pub struct ImportSummary {
+    pub units_written: usize,
+    pub processors_written: usize,
+    pub activities_created: usize,
+    pub activities_updated: usize,
+    pub activities_unchanged: usize,
+}
+
+/// The result of walking the audit chain (SEC-3).
+#[derive(Serialize, JsonSchema)]
+pub struct AuditVerification {
+    pub intact: bool,
+    /// How many entries were verified.
+    pub entries: i64,
+    /// Where the chain is broken, when it is.
+    pub first_break: Option<String>,
+}
+
+/// A term of the vocabulary (docs/glossary.md).
+#[derive(Serialize, JsonSchema)]
+pub struct VocabularyTerm {
+    pub vocabulary: String,
+    pub machine_name: String,
+    pub en: String,
+    pub nl: String,
+    pub source: String,
+    pub dpv: Option<String>,
+}

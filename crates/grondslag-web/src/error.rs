@@ -1,0 +1,213 @@
+//! The one place where errors become HTTP responses: `ApiError` as RFC 9457 problem+json
+//! with one entry per invalid field, `PageError` as an HTML page. Internal causes go to the
+//! log with the operation id, never into the response.
+
+use crate::i18n::{t, Lang};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use grondslag_domain::ValidationErrors;
+use grondslag_store::StoreError;
+use serde::Serialize;
+
+tokio::task_local! {
+    static OPERATION_ID: String;
+}
+
+/// The id of the request being handled, as the response's `x-operation-id` header and the
+/// logs carry it.
+pub fn operation_id_now() -> String {
+    OPERATION_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// Gives every request an operation id, for the response header, errors and logs.
+pub async fn operation_id(req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
+    let mut res = OPERATION_ID.scope(id.clone(), next.run(req)).await;
+    res.headers_mut().insert(
+        "x-operation-id",
+        HeaderValue::from_str(&id).expect("hex is a valid header"),
+    );
+    res
+}
+
+/// An error of the JSON API.
+#[derive(Debug)]
+pub enum ApiError {
+    Unauthorized,
+    NotFound(String),
+    Conflict(String),
+    BadRequest(String),
+    Invalid(ValidationErrors),
+    Unavailable,
+    Internal(String),
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct Problem {
+    /// A URI that identifies the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Quote this when asking for help: it finds the request in the logs.
+    pub operation_id: String,
+    /// One entry per invalid field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ProblemField {
+    /// The field's path, e.g. `data_categories[0].legal_basis`.
+    pub path: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => ApiError::NotFound(what),
+            StoreError::Conflict(msg) => ApiError::Conflict(msg),
+            StoreError::Invalid(errors) => ApiError::Invalid(errors),
+            StoreError::Unavailable(cause) => {
+                tracing::error!(operation_id = %operation_id_now(), %cause, "database unavailable");
+                ApiError::Unavailable
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let operation_id = operation_id_now();
+        let (status, slug, title, detail, errors) = match self {
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Not logged in",
+                None,
+                vec![],
+            ),
+            ApiError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                Some(format!("{what} does not exist")),
+                vec![],
+            ),
+            ApiError::Conflict(msg) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict",
+                Some(msg),
+                vec![],
+            ),
+            ApiError::BadRequest(msg) => (
+                StatusCode::BAD_REQUEST,
+                "bad-request",
+                "Bad request",
+                Some(msg),
+                vec![],
+            ),
+            ApiError::Invalid(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "Invalid input",
+                Some(format!("{} field(s) are invalid", errors.len())),
+                errors
+                    .into_iter()
+                    .map(|e| ProblemField {
+                        path: e.path,
+                        code: e.code.to_string(),
+                        message: e.message,
+                    })
+                    .collect(),
+            ),
+            ApiError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The database is unavailable",
+                None,
+                vec![],
+            ),
+            ApiError::Internal(cause) => {
+                tracing::error!(operation_id = %operation_id, %cause, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    None,
+                    vec![],
+                )
+            }
+        };
+        let body = Problem {
+            kind: format!("https://grondslag.example/problems/{slug}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail,
+            operation_id,
+            errors,
+        };
+        let mut res = (status, axum::Json(body)).into_response();
+        res.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        res
+    }
+}
+
+/// An error while serving a page, shown as a page in the user's language.
+pub struct PageError {
+    pub lang: Lang,
+    pub status: StatusCode,
+    pub message_id: &'static str,
+}
+
+impl PageError {
+    pub fn new(lang: Lang, e: StoreError) -> Self {
+        let (status, message_id) = match &e {
+            StoreError::NotFound(_) => (StatusCode::NOT_FOUND, "error-not-found"),
+            StoreError::Conflict(_) => (StatusCode::CONFLICT, "error-conflict"),
+            StoreError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error-invalid"),
+            StoreError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "error-unavailable"),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, "error-internal"),
+        };
+        if status.is_server_error() {
+            tracing::error!(operation_id = %operation_id_now(), cause = %e, "page error");
+        }
+        Self {
+            lang,
+            status,
+            message_id,
+        }
+    }
+
+    pub fn not_found(lang: Lang) -> Self {
+        Self {
+            lang,
+            status: StatusCode::NOT_FOUND,
+            message_id: "error-not-found",
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let lang = self.lang;
+        let html = crate::html::error_page(
+            lang,
+            self.status,
+            &t(lang, self.message_id),
+            &operation_id_now(),
+        );
+        (self.status, Html(html)).into_response()
+    }
+}

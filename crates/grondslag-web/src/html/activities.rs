@@ -1,0 +1,1074 @@
+//! Pages of the register: the list with search and filters, an activity with its history,
+//! the create and edit forms, the workflow buttons and the comparison of two versions.
+
+use super::form::{at, text_at, to_json};
+use super::organisation::tree;
+use super::{choices, render, Choice, Ctx};
+use crate::api::activities::ListQuery;
+use crate::auth::PageUser;
+use crate::error::PageError;
+use crate::i18n::{t, t_args, Lang, UserLang};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use grondslag_domain::diff::compare;
+use grondslag_domain::interchange::parse_activity;
+use grondslag_domain::register::{Activity, ActivityVersion, Status, Unit};
+use grondslag_domain::vocab::*;
+use grondslag_domain::ValidationErrors;
+use grondslag_store::StoreError;
+use serde::Deserialize;
+use serde_json::Value;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/activities", get(list).post(create))
+        .route("/activities/new", get(new_form))
+        .route("/activities/{id}", get(show))
+        .route("/activities/{id}/edit", get(edit_form).post(update))
+        .route("/activities/{id}/transition", post(transition))
+        .route("/activities/{id}/versions/{version}", get(show_version))
+        .route("/activities/{id}/compare", get(compare_page))
+}
+
+fn unit_name(units: &[Unit], key: &str, lang: Lang) -> String {
+    units
+        .iter()
+        .find(|u| u.id == key)
+        .map(|u| u.name(lang).to_string())
+        .unwrap_or_else(|| key.to_string())
+}
+
+fn date_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+// ---- the list ----
+
+pub struct Row {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+    pub status: String,
+    pub status_key: &'static str,
+    pub bases: String,
+    pub special: bool,
+    pub saved_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "activities/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    q: String,
+    units: Vec<Choice>,
+    statuses: Vec<Choice>,
+    bases: Vec<Choice>,
+    categories: Vec<Choice>,
+    special: bool,
+    rows: Vec<Row>,
+    count: String,
+    page: u32,
+    pages: u32,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+fn page_link(raw: &Option<String>, page: u32) -> String {
+    let kept: Vec<&str> = raw
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page="))
+        .collect();
+    let mut q = kept.join("&");
+    if !q.is_empty() {
+        q.push('&');
+    }
+    format!("/activities?{q}page={page}")
+}
+
+async fn list(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+    Query(q): Query<ListQuery>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    // The UI ignores a filter value it does not know, rather than failing the page.
+    let (filter, _) = q.filter();
+    let result = s
+        .store
+        .list_activities(&filter)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let units = s.store.units().await.map_err(|e| PageError::new(lang, e))?;
+    let pages = ((result.total as u32).div_ceil(result.per_page)).max(1);
+    let sel = |v: Option<&str>| v.map(|v| vec![v.to_string()]).unwrap_or_default();
+    let unit_choices = tree(&units, lang)
+        .into_iter()
+        .map(|l| Choice {
+            selected: filter.unit.as_deref() == Some(l.unit.id.as_str()),
+            value: l.unit.id.clone(),
+            label: format!("{}{}", "\u{2003}".repeat(l.depth), l.name),
+        })
+        .collect();
+    let rows = result
+        .items
+        .into_iter()
+        .map(|i| Row {
+            bases: i
+                .legal_bases()
+                .iter()
+                .map(|b| b.label(lang))
+                .collect::<Vec<_>>()
+                .join(", "),
+            unit: unit_name(&units, &i.unit, lang),
+            status: i.status.0.label(lang).to_string(),
+            status_key: i.status.0.machine_name(),
+            special: i.special,
+            saved_at: date_time(i.saved_at),
+            id: i.id,
+            name: i.name,
+        })
+        .collect();
+    let page = ListPage {
+        ctx: Ctx::new(
+            lang,
+            Some(&user),
+            format!("/activities?{}", raw.clone().unwrap_or_default()),
+        ),
+        q: filter.q.clone().unwrap_or_default(),
+        units: unit_choices,
+        statuses: choices::<Status>(lang, &sel(filter.status.map(|x| x.machine_name()))),
+        bases: choices::<LegalBasis>(lang, &sel(filter.legal_basis.map(|x| x.machine_name()))),
+        categories: choices::<PersonalDataCategory>(
+            lang,
+            &sel(filter.data_category.map(|x| x.machine_name())),
+        ),
+        special: filter.special_only,
+        rows,
+        count: t_args(lang, "list-count", &[("count", result.total.into())]),
+        page: result.page,
+        pages,
+        prev: (result.page > 1).then(|| page_link(&raw, result.page - 1)),
+        next: (result.page < pages).then(|| page_link(&raw, result.page + 1)),
+    };
+    Ok(render(&page))
+}
+
+// ---- one activity ----
+
+pub struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+pub struct Section {
+    pub title: String,
+    pub fields: Vec<Field>,
+}
+
+pub struct CategoryView {
+    pub category: String,
+    pub description: String,
+    pub basis: String,
+    pub exception: String,
+    pub statutory_basis: String,
+    pub retention: String,
+    pub special: bool,
+}
+
+pub struct RecipientView {
+    pub name: String,
+    pub kind: String,
+    pub country: String,
+    pub processor: String,
+    pub mechanism: String,
+    pub safeguards: String,
+}
+
+pub struct VersionLine {
+    pub version: u32,
+    pub status: String,
+    pub saved_at: String,
+    pub saved_by: String,
+}
+
+#[derive(Template)]
+#[template(path = "activities/show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    id: String,
+    name: String,
+    status: String,
+    status_key: &'static str,
+    version: u32,
+    current_version: u32,
+    is_current: bool,
+    editable: bool,
+    saved: String,
+    sections: Vec<Section>,
+    categories: Vec<CategoryView>,
+    recipients: Vec<RecipientView>,
+    transitions: Vec<Choice>,
+    history: Vec<VersionLine>,
+}
+
+fn labels<T: Term>(items: &[T], lang: Lang) -> String {
+    items
+        .iter()
+        .map(|t| t.label(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn yes_no(lang: Lang, b: bool) -> String {
+    if b {
+        t(lang, "yes")
+    } else {
+        t(lang, "no")
+    }
+}
+
+fn or_dash(s: &str) -> String {
+    if s.trim().is_empty() {
+        "–".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn field(lang: Lang, id: &str, value: String) -> Field {
+    Field {
+        label: t(lang, id),
+        value: or_dash(&value),
+    }
+}
+
+fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
+    let mut out = vec![
+        Section {
+            title: t(lang, "section-general"),
+            fields: vec![
+                field(lang, "field-unit", unit_name(units, &a.unit, lang)),
+                field(lang, "field-description", a.description.clone()),
+                field(lang, "field-domain-owner", a.domain_owner.clone()),
+                field(
+                    lang,
+                    "field-contact",
+                    [a.contact.name.as_str(), a.contact.email.as_str()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        },
+        Section {
+            title: t(lang, "section-purposes"),
+            fields: vec![
+                field(lang, "field-purposes", labels(&a.purposes, lang)),
+                field(
+                    lang,
+                    "field-purpose-description",
+                    a.purpose_description.clone(),
+                ),
+            ],
+        },
+        Section {
+            title: t(lang, "section-access"),
+            fields: vec![field(
+                lang,
+                "field-access-holders",
+                a.access_holders.clone(),
+            )],
+        },
+        Section {
+            title: t(lang, "section-origin"),
+            fields: vec![
+                field(lang, "field-data-origins", labels(&a.data_origins, lang)),
+                field(
+                    lang,
+                    "field-origin-description",
+                    a.origin_description.clone(),
+                ),
+            ],
+        },
+        Section {
+            title: t(lang, "section-subjects"),
+            fields: vec![field(
+                lang,
+                "field-data-subjects",
+                labels(&a.data_subjects, lang),
+            )],
+        },
+        Section {
+            title: t(lang, "section-security"),
+            fields: vec![
+                field(
+                    lang,
+                    "field-security-measures",
+                    labels(&a.security_measures, lang),
+                ),
+                field(
+                    lang,
+                    "field-security-description",
+                    a.security_description.clone(),
+                ),
+            ],
+        },
+        Section {
+            title: t(lang, "section-decisions"),
+            fields: vec![
+                field(
+                    lang,
+                    "field-automated-decision-making",
+                    yes_no(lang, a.automated_decision_making),
+                ),
+                field(lang, "field-profiling", yes_no(lang, a.profiling)),
+                field(
+                    lang,
+                    "field-human-intervention",
+                    yes_no(lang, a.human_intervention),
+                ),
+                field(
+                    lang,
+                    "field-research-out-of-scope",
+                    yes_no(lang, a.research_out_of_scope),
+                ),
+                field(
+                    lang,
+                    "field-aggregated-only",
+                    yes_no(lang, a.aggregated_only),
+                ),
+            ],
+        },
+    ];
+    if let Some(c) = &a.camera {
+        out.push(Section {
+            title: t(lang, "section-camera"),
+            fields: vec![
+                field(lang, "field-camera-purposes", labels(&c.purposes, lang)),
+                field(lang, "field-camera-locations", c.locations.clone()),
+                field(lang, "field-camera-signposted", yes_no(lang, c.signposted)),
+                field(
+                    lang,
+                    "field-camera-images-stored",
+                    yes_no(lang, c.images_stored),
+                ),
+                field(
+                    lang,
+                    "field-camera-storage-days",
+                    c.storage_days.map(|d| d.to_string()).unwrap_or_default(),
+                ),
+            ],
+        });
+    }
+    if let Some(sm) = &a.social_media {
+        out.push(Section {
+            title: t(lang, "section-social"),
+            fields: vec![
+                field(lang, "field-social-forms", labels(&sm.forms, lang)),
+                field(lang, "field-social-channels", labels(&sm.channels, lang)),
+                field(
+                    lang,
+                    "field-social-two-way",
+                    yes_no(lang, sm.two_way_conversation),
+                ),
+            ],
+        });
+    }
+    out
+}
+
+fn category_views(a: &Activity, lang: Lang) -> Vec<CategoryView> {
+    a.data_categories
+        .iter()
+        .map(|c| CategoryView {
+            category: c.category.label(lang).to_string(),
+            description: or_dash(&c.description),
+            basis: c
+                .legal_basis
+                .map(|b| b.label(lang).to_string())
+                .unwrap_or_else(|| t(lang, "not-recorded")),
+            exception: c
+                .art9_exception
+                .map(|x| x.label(lang).to_string())
+                .unwrap_or_else(|| "–".into()),
+            statutory_basis: or_dash(&c.statutory_basis),
+            retention: c
+                .retention
+                .as_ref()
+                .map(|r| {
+                    let mut s = format!("{} {}", r.period, r.unit.label(lang));
+                    if !r.starts.is_empty() {
+                        s.push_str(&format!(" ({})", r.starts));
+                    }
+                    s.push_str(&format!("; {}", r.end_action.label(lang)));
+                    if !r.source.is_empty() {
+                        s.push_str(&format!("; {}", r.source));
+                    }
+                    s
+                })
+                .unwrap_or_else(|| t(lang, "not-recorded")),
+            special: c.is_special(),
+        })
+        .collect()
+}
+
+fn recipient_views(a: &Activity, lang: Lang) -> Vec<RecipientView> {
+    a.recipients
+        .iter()
+        .map(|r| RecipientView {
+            name: r.name.clone(),
+            kind: r.kind.label(lang).to_string(),
+            country: or_dash(&r.country),
+            processor: r.processor.clone().unwrap_or_else(|| "–".into()),
+            mechanism: r
+                .transfer_mechanism
+                .map(|m| m.label(lang).to_string())
+                .unwrap_or_else(|| "–".into()),
+            safeguards: or_dash(&r.safeguards),
+        })
+        .collect()
+}
+
+async fn show_at(
+    s: &AppState,
+    lang: Lang,
+    user: &grondslag_store::accounts::User,
+    id: &str,
+    version: Option<u32>,
+) -> Result<Response, PageError> {
+    let versions = s
+        .store
+        .activity_versions(id)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let units = s.store.units().await.map_err(|e| PageError::new(lang, e))?;
+    let current = versions.last().expect("an activity has versions").clone();
+    let shown: ActivityVersion = match version {
+        None => current.clone(),
+        Some(v) => versions
+            .iter()
+            .find(|x| x.version == v)
+            .cloned()
+            .ok_or_else(|| PageError::not_found(lang))?,
+    };
+    let is_current = shown.version == current.version;
+    let a = &shown.activity;
+    let page = ShowPage {
+        ctx: Ctx::new(lang, Some(user), format!("/activities/{id}")),
+        id: id.to_string(),
+        name: a.name.clone(),
+        status: shown.status.label(lang).to_string(),
+        status_key: shown.status.machine_name(),
+        version: shown.version,
+        current_version: current.version,
+        is_current,
+        editable: is_current && current.status.is_editable(),
+        saved: t_args(
+            lang,
+            "saved-by-at",
+            &[
+                ("who", shown.saved_by.clone().into()),
+                ("when", date_time(shown.saved_at).into()),
+            ],
+        ),
+        sections: sections(a, &units, lang),
+        categories: category_views(a, lang),
+        recipients: recipient_views(a, lang),
+        transitions: if is_current {
+            current
+                .status
+                .next()
+                .iter()
+                .map(|st| Choice {
+                    value: st.machine_name().into(),
+                    label: transition_label(lang, *st),
+                    selected: false,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        history: versions
+            .iter()
+            .rev()
+            .map(|v| VersionLine {
+                version: v.version,
+                status: v.status.label(lang).into(),
+                saved_at: date_time(v.saved_at),
+                saved_by: v.saved_by.clone(),
+            })
+            .collect(),
+    };
+    Ok(render(&page))
+}
+
+fn transition_label(lang: Lang, to: Status) -> String {
+    match to {
+        Status::Draft => t(lang, "action-return-to-draft"),
+        Status::Submitted => t(lang, "action-submit"),
+        Status::Registered => t(lang, "action-register"),
+        Status::Retired => t(lang, "action-retire"),
+    }
+}
+
+async fn show(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    show_at(&s, lang, &user, &id, None).await
+}
+
+async fn show_version(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+    Path((id, v)): Path<(String, u32)>,
+) -> Result<Response, PageError> {
+    show_at(&s, lang, &user, &id, Some(v)).await
+}
+
+#[derive(Deserialize)]
+struct TransitionForm {
+    to: String,
+    version: u32,
+}
+
+async fn transition(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(f): Form<TransitionForm>,
+) -> Result<Response, PageError> {
+    let to = Status::from_machine_name(&f.to)
+        .ok_or_else(|| PageError::new(lang, StoreError::Conflict(f.to.clone())))?;
+    s.store
+        .transition_activity(&user.actor(), &id, Some(f.version), to)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    Ok(Redirect::to(&format!("/activities/{id}")).into_response())
+}
+
+// ---- comparing versions ----
+
+pub struct ChangeView {
+    pub label: String,
+    pub path: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Template)]
+#[template(path = "activities/compare.html")]
+struct ComparePage {
+    ctx: Ctx,
+    id: String,
+    name: String,
+    from: u32,
+    to: u32,
+    versions: Vec<u32>,
+    changes: Vec<ChangeView>,
+}
+
+#[derive(Deserialize)]
+struct CompareQuery {
+    from: Option<u32>,
+    to: Option<u32>,
+}
+
+/// The label of a top-level field of an activity, for the comparison.
+fn field_label(lang: Lang, field: &str) -> String {
+    let id = match field {
+        "name" => "field-name",
+        "description" => "field-description",
+        "unit" => "field-unit",
+        "purposes" => "field-purposes",
+        "purpose_description" => "field-purpose-description",
+        "access_holders" => "field-access-holders",
+        "data_origins" => "field-data-origins",
+        "origin_description" => "field-origin-description",
+        "data_subjects" => "field-data-subjects",
+        "data_categories" => "field-data-categories",
+        "recipients" => "field-recipients",
+        "security_measures" => "field-security-measures",
+        "security_description" => "field-security-description",
+        "automated_decision_making" => "field-automated-decision-making",
+        "profiling" => "field-profiling",
+        "human_intervention" => "field-human-intervention",
+        "camera" => "section-camera",
+        "social_media" => "section-social",
+        "research_out_of_scope" => "field-research-out-of-scope",
+        "aggregated_only" => "field-aggregated-only",
+        "domain_owner" => "field-domain-owner",
+        "contact" => "field-contact",
+        _ => return field.to_string(),
+    };
+    t(lang, id)
+}
+
+async fn compare_page(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Query(q): Query<CompareQuery>,
+) -> Result<Response, PageError> {
+    let versions = s
+        .store
+        .activity_versions(&id)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let last = versions.last().expect("an activity has versions").version;
+    let to = q.to.unwrap_or(last);
+    let from = q.from.unwrap_or(to.saturating_sub(1).max(1));
+    let pick = |v: u32| {
+        versions
+            .iter()
+            .find(|x| x.version == v)
+            .ok_or_else(|| PageError::not_found(lang))
+    };
+    let (a, b) = (pick(from)?, pick(to)?);
+    let changes = compare(&a.activity, &b.activity)
+        .into_iter()
+        .map(|c| ChangeView {
+            label: field_label(lang, c.field()),
+            before: c.before.clone().unwrap_or_else(|| "–".into()),
+            after: c.after.clone().unwrap_or_else(|| "–".into()),
+            path: c.path,
+        })
+        .collect();
+    Ok(render(&ComparePage {
+        ctx: Ctx::new(
+            lang,
+            Some(&user),
+            format!("/activities/{id}/compare?from={from}&to={to}"),
+        ),
+        id: id.clone(),
+        name: b.activity.name.clone(),
+        from,
+        to,
+        versions: versions.iter().map(|v| v.version).collect(),
+        changes,
+    }))
+}
+
+// ---- the form ----
+
+pub struct CategoryRow {
+    pub i: usize,
+    pub category: Vec<Choice>,
+    pub description: String,
+    pub legal_basis: Vec<Choice>,
+    pub art9: Vec<Choice>,
+    pub statutory_basis: String,
+    pub period: String,
+    pub period_unit: Vec<Choice>,
+    pub starts: String,
+    pub source: String,
+    pub end_action: Vec<Choice>,
+}
+
+pub struct RecipientRow {
+    pub i: usize,
+    pub name: String,
+    pub kind: Vec<Choice>,
+    pub country: String,
+    pub processor: Vec<Choice>,
+    pub mechanism: Vec<Choice>,
+    pub safeguards: String,
+}
+
+/// What the form shows: values from a document that may be invalid, and the errors.
+pub struct FormView {
+    doc: Value,
+    errors: Vec<(String, String)>,
+    pub units: Vec<Choice>,
+    pub purposes: Vec<Choice>,
+    pub origins: Vec<Choice>,
+    pub subjects: Vec<Choice>,
+    pub measures: Vec<Choice>,
+    pub categories: Vec<CategoryRow>,
+    pub recipients: Vec<RecipientRow>,
+    pub camera_on: bool,
+    pub camera_purposes: Vec<Choice>,
+    pub social_on: bool,
+    pub social_forms: Vec<Choice>,
+    pub social_channels: Vec<Choice>,
+}
+
+fn strings(doc: &Value, path: &str) -> Vec<String> {
+    at(doc, path)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn one(doc: &Value, path: &str) -> Vec<String> {
+    let v = text_at(doc, path);
+    if v.is_empty() {
+        vec![]
+    } else {
+        vec![v]
+    }
+}
+
+/// Prepends an empty choice for an optional select.
+fn optional(lang: Lang, mut c: Vec<Choice>) -> Vec<Choice> {
+    c.insert(
+        0,
+        Choice {
+            value: String::new(),
+            label: t(lang, "choose-none"),
+            selected: false,
+        },
+    );
+    c
+}
+
+fn error_message(lang: Lang, code: &str) -> String {
+    match code {
+        "required" => t(lang, "error-field-required"),
+        "unknown_value" => t(lang, "error-field-unknown-value"),
+        "wrong_type" | "invalid_format" => t(lang, "error-field-format"),
+        "too_long" => t(lang, "error-field-too-long"),
+        "duplicate" => t(lang, "error-field-duplicate"),
+        "unknown_reference" => t(lang, "error-field-unknown-reference"),
+        "out_of_range" => t(lang, "error-field-out-of-range"),
+        _ => t(lang, "error-field-invalid"),
+    }
+}
+
+impl FormView {
+    fn new(
+        lang: Lang,
+        doc: Value,
+        errors: &ValidationErrors,
+        units: &[Unit],
+        processors: &[String],
+        extra: (usize, usize),
+    ) -> Self {
+        let n_cat = at(&doc, "data_categories")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+            + extra.0;
+        let n_rec = at(&doc, "recipients")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+            + extra.1;
+        let categories = (0..n_cat)
+            .map(|i| {
+                let p = |f: &str| format!("data_categories[{i}].{f}");
+                CategoryRow {
+                    i,
+                    category: optional(
+                        lang,
+                        choices::<PersonalDataCategory>(lang, &one(&doc, &p("category"))),
+                    ),
+                    description: text_at(&doc, &p("description")),
+                    legal_basis: optional(
+                        lang,
+                        choices::<LegalBasis>(lang, &one(&doc, &p("legal_basis"))),
+                    ),
+                    art9: optional(
+                        lang,
+                        choices::<Art9Exception>(lang, &one(&doc, &p("art9_exception"))),
+                    ),
+                    statutory_basis: text_at(&doc, &p("statutory_basis")),
+                    period: text_at(&doc, &p("retention.period")),
+                    period_unit: optional(
+                        lang,
+                        choices::<PeriodUnit>(lang, &one(&doc, &p("retention.unit"))),
+                    ),
+                    starts: text_at(&doc, &p("retention.starts")),
+                    source: text_at(&doc, &p("retention.source")),
+                    end_action: optional(
+                        lang,
+                        choices::<EndAction>(lang, &one(&doc, &p("retention.end_action"))),
+                    ),
+                }
+            })
+            .collect();
+        let recipients = (0..n_rec)
+            .map(|i| {
+                let p = |f: &str| format!("recipients[{i}].{f}");
+                let chosen = text_at(&doc, &p("processor"));
+                RecipientRow {
+                    i,
+                    name: text_at(&doc, &p("name")),
+                    kind: optional(lang, choices::<RecipientKind>(lang, &one(&doc, &p("kind")))),
+                    country: text_at(&doc, &p("country")),
+                    processor: optional(
+                        lang,
+                        processors
+                            .iter()
+                            .map(|k| Choice {
+                                value: k.clone(),
+                                label: k.clone(),
+                                selected: *k == chosen,
+                            })
+                            .collect(),
+                    ),
+                    mechanism: optional(
+                        lang,
+                        choices::<TransferMechanism>(lang, &one(&doc, &p("transfer_mechanism"))),
+                    ),
+                    safeguards: text_at(&doc, &p("safeguards")),
+                }
+            })
+            .collect();
+        let unit = text_at(&doc, "unit");
+        FormView {
+            errors: errors
+                .iter()
+                .map(|e| (e.path.clone(), error_message(lang, e.code)))
+                .collect(),
+            units: optional(
+                lang,
+                tree(units, lang)
+                    .into_iter()
+                    .map(|l| Choice {
+                        selected: l.unit.id == unit,
+                        value: l.unit.id.clone(),
+                        label: format!("{}{}", "\u{2003}".repeat(l.depth), l.name),
+                    })
+                    .collect(),
+            ),
+            purposes: choices::<Purpose>(lang, &strings(&doc, "purposes")),
+            origins: choices::<DataOrigin>(lang, &strings(&doc, "data_origins")),
+            subjects: choices::<DataSubjectCategory>(lang, &strings(&doc, "data_subjects")),
+            measures: choices::<SecurityMeasure>(lang, &strings(&doc, "security_measures")),
+            categories,
+            recipients,
+            camera_on: at(&doc, "camera").is_some_and(Value::is_object),
+            camera_purposes: choices::<CameraPurpose>(lang, &strings(&doc, "camera.purposes")),
+            social_on: at(&doc, "social_media").is_some_and(Value::is_object),
+            social_forms: choices::<SocialProcessing>(lang, &strings(&doc, "social_media.forms")),
+            social_channels: choices::<SocialChannel>(
+                lang,
+                &strings(&doc, "social_media.channels"),
+            ),
+            doc,
+        }
+    }
+
+    pub fn text(&self, path: &str) -> String {
+        text_at(&self.doc, path)
+    }
+
+    pub fn flag(&self, path: &str) -> bool {
+        at(&self.doc, path)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// The error at a field, if any.
+    pub fn err(&self, path: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, m)| m.clone())
+    }
+
+    /// The error at a field of a row.
+    pub fn row_err(&self, list: &str, i: &usize, field: &str) -> Option<String> {
+        self.err(&format!("{list}[{i}].{field}"))
+    }
+
+    /// Every error, with the id of its field, for the summary at the top.
+    pub fn summary(&self) -> Vec<(String, String, String)> {
+        self.errors
+            .iter()
+            .map(|(p, m)| (field_id(p), p.clone(), m.clone()))
+            .collect()
+    }
+}
+
+/// The HTML id of a form field: its path with brackets and dots as hyphens.
+pub fn field_id(path: &str) -> String {
+    path.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
+}
+
+#[derive(Template)]
+#[template(path = "activities/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    title: String,
+    action: String,
+    version: Option<u32>,
+    f: FormView,
+}
+
+async fn form_page(
+    s: &AppState,
+    lang: Lang,
+    user: &grondslag_store::accounts::User,
+    target: Option<(&str, u32)>,
+    doc: Value,
+    errors: &ValidationErrors,
+    extra: (usize, usize),
+) -> Result<Response, PageError> {
+    let units = s.store.units().await.map_err(|e| PageError::new(lang, e))?;
+    let processors: Vec<String> = s
+        .store
+        .processors()
+        .await
+        .map_err(|e| PageError::new(lang, e))?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    let (title, action, here) = match target {
+        None => (
+            t(lang, "title-new-activity"),
+            "/activities".to_string(),
+            "/activities/new".to_string(),
+        ),
+        Some((id, _)) => (
+            t(lang, "title-edit-activity"),
+            format!("/activities/{id}/edit"),
+            format!("/activities/{id}/edit"),
+        ),
+    };
+    let page = FormPage {
+        ctx: Ctx::new(lang, Some(user), here),
+        title,
+        action,
+        version: target.map(|(_, v)| v),
+        f: FormView::new(lang, doc, errors, &units, &processors, extra),
+    };
+    let mut res = render(&page);
+    if !errors.is_empty() {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn new_form(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+) -> Result<Response, PageError> {
+    form_page(
+        &s,
+        lang,
+        &user,
+        None,
+        serde_json::json!({"name": "", "unit": ""}),
+        &ValidationErrors::new(),
+        (1, 1),
+    )
+    .await
+}
+
+async fn edit_form(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = s
+        .store
+        .activity(&id)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let doc = serde_json::to_value(&r.activity).expect("an activity serialises");
+    form_page(
+        &s,
+        lang,
+        &user,
+        Some((&id, r.version)),
+        doc,
+        &ValidationErrors::new(),
+        (1, 1),
+    )
+    .await
+}
+
+/// Which list the "add a row" button asked for, if it was pressed.
+fn extra_rows(fields: &[(String, String)]) -> Option<(usize, usize)> {
+    fields
+        .iter()
+        .find(|(k, _)| k == "add")
+        .map(|(_, v)| if v == "recipients" { (0, 1) } else { (1, 0) })
+}
+
+async fn save(
+    s: &AppState,
+    lang: Lang,
+    user: &grondslag_store::accounts::User,
+    target: Option<(&str, u32)>,
+    fields: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let doc = to_json(&fields);
+    if let Some(extra) = extra_rows(&fields) {
+        return form_page(s, lang, user, target, doc, &ValidationErrors::new(), extra).await;
+    }
+    let activity = match parse_activity(&doc) {
+        Ok(a) => a,
+        Err(errors) => return form_page(s, lang, user, target, doc, &errors, (0, 0)).await,
+    };
+    let result = match target {
+        None => s.store.create_activity(&user.actor(), activity).await,
+        Some((id, version)) => {
+            s.store
+                .update_activity(&user.actor(), id, Some(version), activity)
+                .await
+        }
+    };
+    match result {
+        Ok(record) => Ok(Redirect::to(&format!("/activities/{}", record.id)).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            form_page(s, lang, user, target, doc, &errors, (0, 0)).await
+        }
+        Err(e) => Err(PageError::new(lang, e)),
+    }
+}
+
+async fn create(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    save(&s, lang, &user, None, fields).await
+}
+
+async fn update(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let version = fields
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    save(&s, lang, &user, Some((&id, version)), fields).await
+}

@@ -1,0 +1,69 @@
+//! One integration test binary: the HTTP API and UI on a real server bound to 127.0.0.1:0,
+//! and the command line as users run it.
+
+mod api;
+mod cli;
+mod ui;
+
+use grondslag_store::testing::TestDb;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A server on its own port and database, and a client that keeps cookies.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    /// Binds first, then spawns, so the server accepts connections before the test starts.
+    pub async fn spawn(db: TestDb) -> TestApp {
+        db.store
+            .create_user("cli:test", "fg", "Functionaris", PASSWORD, true)
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = grondslag_web::app(grondslag_web::AppState {
+            store: db.store.clone(),
+            secure_cookies: false,
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        TestApp { base, client, db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn api_login(&self) {
+        let res = self
+            .client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": "fg", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+    }
+
+    /// A unit to put activities in.
+    pub async fn seed_units(&self) {
+        for (id, parent) in [("fnwi", None), ("imapp", Some("fnwi")), ("law", None)] {
+            let unit = grondslag_domain::register::Unit {
+                id: id.into(),
+                kind: grondslag_domain::vocab::UnitKind::Faculty,
+                name_nl: format!("Eenheid {id}"),
+                name_en: format!("Unit {id}"),
+                parent: parent.map(Into::into),
+            };
+            self.db.store.put_unit("cli:test", unit).await.unwrap();
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The web UI as a browser without JavaScript uses it: forms, redirects and cookies.
+
+use crate::{TestApp, PASSWORD};
+
+async fn login(app: &TestApp) {
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", "fg"),
+            ("password", PASSWORD),
+            ("next", "/activities"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/activities");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+}
+
+async fn page(app: &TestApp, path: &str, lang: &str) -> (u16, String) {
+    let res = app
+        .client
+        .get(app.url(path))
+        .header("accept-language", lang)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn create_submit_register_edit_and_compare_through_the_ui() {
+    let app = TestApp::spawn(grondslag_store::testing::sqlite().await).await;
+    app.seed_units().await;
+
+    let res = app
+        .client
+        .get(app.url("/activities?q=x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login?next=/activities%3Fq%3Dx");
+    let wrong = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "fg"), ("password", "wrong password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    login(&app).await;
+
+    let (status, html) = page(&app, "/activities/new", "nl").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Nieuwe verwerkingsactiviteit")
+            && html.contains("<label for=\"name\">Naam</label>"),
+        "{html}"
+    );
+
+    // Errors come back at their fields, with what was typed kept.
+    let res = app
+        .client
+        .post(app.url("/activities"))
+        .header("accept-language", "nl")
+        .form(&[
+            ("name", ""),
+            ("unit", "imapp"),
+            ("description", "Cijfers van tentamens"),
+            ("data_categories[0].category", "grades"),
+            ("data_categories[0].retention.period", "zeven"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("id=\"data_categories-0-retention-period-error\""),
+        "{html}"
+    );
+    assert!(html.contains("Cijfers van tentamens"));
+
+    let res = app
+        .client
+        .post(app.url("/activities"))
+        .form(&[
+            ("name", "Tentamenuitslagen"),
+            ("unit", "imapp"),
+            ("purposes", "assessment"),
+            ("data_categories[0].category", "grades"),
+            ("data_categories[0].legal_basis", "public_task"),
+            ("data_categories[0].retention.period", "7"),
+            ("data_categories[0].retention.unit", "years"),
+            ("data_categories[1].category", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let id = location.trim_start_matches("/activities/").to_string();
+
+    let (_, html) = page(&app, &location, "nl").await;
+    assert!(
+        html.contains("Tentamenuitslagen") && html.contains("Concept") && html.contains("7 jaar"),
+        "{html}"
+    );
+    for (to, version) in [("submitted", "1"), ("registered", "2")] {
+        let res = app
+            .client
+            .post(app.url(&format!("{location}/transition")))
+            .form(&[("to", to), ("version", version)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{to}");
+    }
+    let res = app
+        .client
+        .post(app.url(&format!("{location}/edit")))
+        .form(&[
+            ("version", "3"),
+            ("name", "Tentamenuitslagen"),
+            ("unit", "imapp"),
+            ("purposes", "assessment"),
+            ("data_categories[0].category", "grades"),
+            ("data_categories[0].legal_basis", "legal_obligation"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+
+    let (_, html) = page(&app, &format!("/activities/{id}/compare?from=1&to=4"), "en").await;
+    assert!(html.contains("Compare versions"), "{html}");
+    assert!(
+        html.contains("data_categories[0].legal_basis")
+            && html.contains("public_task")
+            && html.contains("legal_obligation"),
+        "{html}"
+    );
+
+    let (_, html) = page(&app, "/activities?legal_basis=legal_obligation", "en").await;
+    assert!(
+        html.contains("One processing activity found.") && html.contains("Registered"),
+        "{html}"
+    );
+
+    // The language choice overrides the browser's.
+    let res = app
+        .client
+        .get(app.url("/lang/nl?back=/activities"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, html) = page(&app, "/activities", "en").await;
+    assert!(html.contains("Register van verwerkingsactiviteiten") && html.contains("lang=\"nl\""));
+
+    // After logout the old session cookie no longer opens anything.
+    let cookie = app.client.post(app.url("/logout")).send().await.unwrap();
+    assert_eq!(cookie.status(), 303);
+    let res = app.client.get(app.url("/activities")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let log = app.db.store.audit_recent(1).await.unwrap();
+    assert_eq!(log[0].action, "session.logout");
+}
