@@ -6,7 +6,7 @@ mod form;
 mod login;
 mod organisation;
 
-use crate::i18n::{t, Lang, UserLang, LANG_COOKIE};
+use crate::i18n::{t, Lang, LANG_COOKIE};
 use crate::AppState;
 use askama::Template;
 use axum::extract::Query;
@@ -155,10 +155,8 @@ async fn switch_lang(
     res
 }
 
-async fn health(
-    axum::extract::State(s): axum::extract::State<AppState>,
-    UserLang(_): UserLang,
-) -> Response {
+/// For load balancers and monitoring: 200 when the database answers.
+async fn health(axum::extract::State(s): axum::extract::State<AppState>) -> Response {
     match s.store.ping().await {
         Ok(()) => (StatusCode::OK, format!("ok {}\n", s.store.backend())).into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response(),
