@@ -9,6 +9,8 @@ pub mod diff;
 pub mod interchange;
 pub mod lang;
 pub mod register;
+pub mod rules;
+pub mod transfers;
 pub mod validation;
 pub mod vocab;
 

@@ -65,9 +65,11 @@ async fn seed(store: &Store) {
                     signed_on: None,
                     expires_on: None,
                     no_own_use_clause: true,
+                    ..Default::default()
                 }),
                 sub_processors: vec![],
                 notes: String::new(),
+                dpf_certified: false,
             },
         )
         .await
@@ -183,6 +185,7 @@ async fn refused_writes_change_nothing() {
             processor: Some("ghost".into()),
             transfer_mechanism: None,
             safeguards: String::new(),
+            dpf_certified: false,
         });
         let Err(StoreError::Invalid(errors)) = s.create_activity(FG, bad).await else {
             panic!("invalid input must be refused")

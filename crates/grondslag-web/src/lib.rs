@@ -4,13 +4,16 @@
 mod api;
 mod auth;
 mod error;
+mod findings;
 mod html;
 mod i18n;
 
 pub use api::openapi::openapi_document;
 
 use axum::Router;
+use grondslag_domain::transfers::TransferRules;
 use grondslag_store::Store;
+use std::sync::Arc;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -18,6 +21,18 @@ pub struct AppState {
     pub store: Store,
     /// Whether the server is reached over HTTPS, so cookies get the `Secure` flag.
     pub secure_cookies: bool,
+    /// The EEA and adequacy decisions the transfer checks use (LAW-8).
+    pub transfers: Arc<TransferRules>,
+}
+
+impl AppState {
+    pub fn new(store: Store, secure_cookies: bool, transfers: TransferRules) -> Self {
+        Self {
+            store,
+            secure_cookies,
+            transfers: Arc::new(transfers),
+        }
+    }
 }
 
 /// The whole application: UI, API, OpenAPI document and static files.

@@ -1,6 +1,7 @@
 //! `grondslag`: the command line. Each subcommand reads its configuration, opens the store
 //! and calls the same domain and store code the web UI and API use.
 
+mod check;
 mod demo;
 
 use anyhow::{bail, Context, Result};
@@ -49,6 +50,9 @@ enum Command {
         /// Mark cookies Secure: set this when users reach the server over HTTPS (for example behind a reverse proxy).
         #[arg(long, env = "GRONDSLAG_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// A transfer-rules file (EEA and adequacy decisions) to use instead of the built-in one.
+        #[arg(long, env = "GRONDSLAG_TRANSFER_RULES")]
+        transfer_rules: Option<PathBuf>,
     },
     /// Import a register file (the interchange format): all of it, or nothing.
     Import {
@@ -75,10 +79,49 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check the register against every rule of the policies: a register file, or the live
+    /// register when no file is given. Exits 1 when an error-level finding exists.
+    Check {
+        #[command(flatten)]
+        db: Db,
+        /// A register file to check offline instead of the database.
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RulesArgs,
+    },
+    /// List the rule catalogue.
+    Rules {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// The language of the texts.
+        #[arg(long, default_value = "nl")]
+        lang: String,
+    },
     /// Print the JSON Schema of the interchange format.
     Schema,
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+}
+
+#[derive(Args)]
+struct RulesArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// The language of the texts.
+    #[arg(long, default_value = "nl")]
+    lang: String,
+    /// The date to check against (YYYY-MM-DD), for agreements that expire; default today.
+    #[arg(long)]
+    today: Option<chrono::NaiveDate>,
+    /// A transfer-rules file (EEA and adequacy decisions) to use instead of the built-in one.
+    #[arg(long, env = "GRONDSLAG_TRANSFER_RULES")]
+    transfer_rules: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -161,7 +204,11 @@ async fn main() -> Result<()> {
             listen,
             demo,
             secure_cookies,
-        } => serve(db, listen, demo, secure_cookies).await,
+            transfer_rules,
+        } => {
+            let transfers = check::transfer_rules(transfer_rules.as_deref())?;
+            serve(db, listen, demo, secure_cookies, transfers).await
+        }
         Command::Import { db, file } => {
             let doc = match read_register(&file)? {
                 Ok(doc) => doc,
@@ -267,6 +314,44 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
+        Command::Check { db, file, rules } => {
+            let transfers = check::transfer_rules(rules.transfer_rules.as_deref())?;
+            let doc = match file {
+                Some(file) => match read_register(&file)? {
+                    Ok(doc) => doc,
+                    Err(lines) => {
+                        for l in &lines {
+                            eprintln!("{l}");
+                        }
+                        bail!(
+                            "{} is not a valid register file: {} error(s)",
+                            file.display(),
+                            lines.len()
+                        );
+                    }
+                },
+                None => open(&db).await?.export().await?,
+            };
+            let today = rules
+                .today
+                .unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let lang = grondslag_domain::Lang::from_tag(&rules.lang).unwrap_or_default();
+            let errors = check::run(
+                &doc,
+                today,
+                &transfers,
+                matches!(rules.format, Format::Json),
+                lang,
+            )?;
+            if errors > 0 {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Rules { format, lang } => check::print_rules(
+            matches!(format, Format::Json),
+            grondslag_domain::Lang::from_tag(&lang).unwrap_or_default(),
+        ),
         Command::Schema => {
             println!("{}", serde_json::to_string_pretty(&interchange::schema())?);
             Ok(())
@@ -281,9 +366,15 @@ async fn main() -> Result<()> {
     }
 }
 
-async fn serve(db: Db, listen: String, demo: bool, secure_cookies: bool) -> Result<()> {
+async fn serve(
+    db: Db,
+    listen: String,
+    demo: bool,
+    secure_cookies: bool,
+    transfers: grondslag_domain::transfers::TransferRules,
+) -> Result<()> {
     let store = open(&db).await?;
-    tracing::info!(database = %redact(&db.url), backend = store.backend(), %listen, secure_cookies, "configuration");
+    tracing::info!(database = %redact(&db.url), backend = store.backend(), %listen, secure_cookies, transfer_rules_updated = %transfers.updated, "configuration");
     if demo {
         demo::load(&store).await?;
     }
@@ -299,10 +390,11 @@ async fn serve(db: Db, listen: String, demo: bool, secure_cookies: bool) -> Resu
             demo::PASSWORD
         );
     }
-    let app = grondslag_web::app(grondslag_web::AppState {
-        store: store.clone(),
+    let app = grondslag_web::app(grondslag_web::AppState::new(
+        store.clone(),
         secure_cookies,
-    });
+        transfers,
+    ));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

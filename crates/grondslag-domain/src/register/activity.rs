@@ -1,11 +1,14 @@
 //! A processing activity with every field of RU 2:8 lid 3 (a-h) as structured data (REG-1),
 //! and its versions (REG-2).
 
-use super::{check_country, check_email, check_text, Status};
+use super::{
+    check_country, check_email, check_text, Dpia, DpiaScreening, LegitimateInterestAssessment,
+    Status, SubjectInformation,
+};
 use crate::vocab::{
-    Art9Exception, CameraPurpose, DataOrigin, DataSubjectCategory, EndAction, LegalBasis,
-    PeriodUnit, PersonalDataCategory, Purpose, RecipientKind, SecurityMeasure, SocialChannel,
-    SocialProcessing, Term, TransferMechanism,
+    Art9Exception, CameraPurpose, ConsentMethod, DataOrigin, DataSubjectCategory, EndAction,
+    LegalBasis, PeriodUnit, PersonalDataCategory, Purpose, RecipientKind, SecurityMeasure,
+    SocialChannel, SocialProcessing, Term, TransferMechanism,
 };
 use crate::ValidationErrors;
 use chrono::{DateTime, Utc};
@@ -79,6 +82,24 @@ pub struct Activity {
     /// The contact person, usually the unit's privacy manager (RU 2:8 lid 2).
     #[serde(default)]
     pub contact: Contact,
+    /// How consent is asked and recorded, where a category rests on consent (CON-1, CON-2).
+    #[serde(default)]
+    pub consent_methods: Vec<ConsentMethod>,
+    /// Before each use, people on the objection list are left out (CON-4, RU 4:4 lid 2).
+    #[serde(default)]
+    pub objection_list_applied: bool,
+    /// How and when subjects are informed when data is not collected from them (LAW-11).
+    #[serde(default)]
+    pub subject_information: Option<SubjectInformation>,
+    /// The legitimate-interest assessment (LAW-2, UM 3.1).
+    #[serde(default)]
+    pub legitimate_interest_assessment: Option<LegitimateInterestAssessment>,
+    /// The DPIA screening (LAW-6).
+    #[serde(default)]
+    pub dpia_screening: Option<DpiaScreening>,
+    /// The DPIA, when one was done (LAW-6).
+    #[serde(default)]
+    pub dpia: Option<Dpia>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -153,6 +174,10 @@ pub struct Recipient {
     /// The safeguards in words, and where their documents are.
     #[serde(default)]
     pub safeguards: String,
+    /// A US recipient certified under the EU-US Data Privacy Framework (adequacy applies to
+    /// certified organisations only).
+    #[serde(default)]
+    pub dpf_certified: bool,
 }
 
 /// Camera surveillance (RU 5:1).
@@ -269,6 +294,10 @@ impl Activity {
         check_unique(&mut e, "data_origins", &self.data_origins);
         check_unique(&mut e, "data_subjects", &self.data_subjects);
         check_unique(&mut e, "security_measures", &self.security_measures);
+        check_unique(&mut e, "consent_methods", &self.consent_methods);
+        if let Some(i) = &self.subject_information {
+            check_text(&mut e, "subject_information.method", &i.method, false, 4000);
+        }
         for (i, c) in self.data_categories.iter().enumerate() {
             let p = format!("data_categories[{i}]");
             check_text(
@@ -424,6 +453,7 @@ mod tests {
             processor: Some("mailchimp".into()),
             transfer_mechanism: None,
             safeguards: String::new(),
+            dpf_certified: false,
         });
         let e = a.validate();
         let paths: Vec<_> = e.iter().map(|e| e.path.as_str()).collect();
@@ -450,6 +480,7 @@ mod tests {
             processor: Some("mailer".into()),
             transfer_mechanism: None,
             safeguards: String::new(),
+            dpf_certified: false,
         });
         let e = a.validate_references(|u| u == "alumni", |_| false);
         assert_eq!(e.len(), 1);

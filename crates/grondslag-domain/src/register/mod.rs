@@ -2,6 +2,7 @@
 //! units, processors and the activities with their version history.
 
 mod activity;
+mod assessment;
 mod processor;
 mod status;
 mod unit;
@@ -9,6 +10,9 @@ mod unit;
 pub use activity::{
     Activity, ActivityRecord, ActivityVersion, CameraSurveillance, Contact, DataCategoryEntry,
     Recipient, Retention, SocialMedia,
+};
+pub use assessment::{
+    Dpia, DpiaRisk, DpiaScreening, LegitimateInterestAssessment, Review, SubjectInformation,
 };
 pub use processor::{Processor, ProcessorAgreement, SubProcessor};
 pub use status::Status;

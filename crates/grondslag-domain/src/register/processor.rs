@@ -21,8 +21,12 @@ pub struct Processor {
     pub sub_processors: Vec<SubProcessor>,
     #[serde(default)]
     pub notes: String,
+    /// Certified under the EU-US Data Privacy Framework (for transfers to the US).
+    #[serde(default)]
+    pub dpf_certified: bool,
 }
 
+/// The processor agreement and its content (RU art. 1 lid 7, GDPR 28(3)).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProcessorAgreement {
     /// The contract's reference or document number.
@@ -35,6 +39,42 @@ pub struct ProcessorAgreement {
     /// The agreement forbids the processor to use the data for its own purposes (RU 3:9 lid 2).
     #[serde(default)]
     pub no_own_use_clause: bool,
+    /// The subject of the processing.
+    #[serde(default)]
+    pub subject: String,
+    /// How long the processing lasts.
+    #[serde(default)]
+    pub duration: String,
+    /// The nature and purpose of the processing.
+    #[serde(default)]
+    pub nature_and_purpose: String,
+    /// The types of personal data.
+    #[serde(default)]
+    pub data_types: String,
+    /// The categories of data subjects.
+    #[serde(default)]
+    pub subject_categories: String,
+    /// The rights and obligations of the controller.
+    #[serde(default)]
+    pub rights_and_obligations: String,
+}
+
+impl ProcessorAgreement {
+    /// The parts of GDPR 28(3) the agreement does not yet record, by field name.
+    pub fn missing_content(&self) -> Vec<&'static str> {
+        [
+            ("subject", &self.subject),
+            ("duration", &self.duration),
+            ("nature_and_purpose", &self.nature_and_purpose),
+            ("data_types", &self.data_types),
+            ("subject_categories", &self.subject_categories),
+            ("rights_and_obligations", &self.rights_and_obligations),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.trim().is_empty())
+        .map(|(k, _)| k)
+        .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -116,8 +116,10 @@ vocabulary! {
 }
 
 impl DataOrigin {
-    /// Data not obtained from the subject: GDPR 14 applies.
+    /// Data not obtained from the subject: GDPR 14 applies. Data passed on by another part
+    /// of the university stays with the same controller, which informed the subject when it
+    /// collected the data (GDPR 13), so it is not indirect.
     pub fn is_indirect(self) -> bool {
-        !matches!(self, DataOrigin::DataSubject)
+        matches!(self, DataOrigin::ThirdParty | DataOrigin::PublicSource)
     }
 }

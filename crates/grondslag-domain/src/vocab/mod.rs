@@ -4,6 +4,7 @@
 //! Machine names are what databases, the API and exports hold; they never change once
 //! released. Labels are what people read.
 
+mod assessment;
 mod camera;
 mod data;
 mod legal;
@@ -13,6 +14,10 @@ mod purposes;
 mod retention;
 mod social;
 
+pub use assessment::{
+    ApListType, ConsentMethod, LiaOutcome, ResidualRisk, ReviewDecision, RiskKind, RiskLevel,
+    Wp248Criterion,
+};
 pub use camera::CameraPurpose;
 pub use data::{DataOrigin, DataSubjectCategory, PersonalDataCategory};
 pub use legal::{Art9Exception, LegalBasis, TransferMechanism};
@@ -162,6 +167,14 @@ pub fn all_terms() -> Vec<TermRow> {
     out.extend(rows::<CameraPurpose>());
     out.extend(rows::<SocialProcessing>());
     out.extend(rows::<SocialChannel>());
+    out.extend(rows::<Wp248Criterion>());
+    out.extend(rows::<ApListType>());
+    out.extend(rows::<LiaOutcome>());
+    out.extend(rows::<ReviewDecision>());
+    out.extend(rows::<RiskKind>());
+    out.extend(rows::<RiskLevel>());
+    out.extend(rows::<ResidualRisk>());
+    out.extend(rows::<ConsentMethod>());
     out.extend(rows::<crate::register::Status>());
     out
 }

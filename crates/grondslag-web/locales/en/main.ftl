@@ -137,3 +137,26 @@ error-invalid = The input is not valid.
 error-unavailable = The database cannot be reached right now. Please try again later.
 error-internal = Something went wrong on our side.
 error-operation-id = If you ask for help, quote this reference:
+section-findings = Findings
+findings-none = No findings: this activity meets every rule Grondslag checks.
+severity-error = Error
+severity-warning = Warning
+severity-info = For information
+effective-retention = Retention period that holds (the longest, RU 3:8)
+nav-findings = Findings
+title-findings = Findings in the register
+findings-by-unit = By organisational unit
+findings-by-rule = By rule
+column-errors = Errors
+column-warnings = Warnings
+column-rule = Rule
+column-requirement = Requirement and article
+column-count = Count
+column-activity = Processing activity
+column-finding = Finding
+findings-count = { $count ->
+    [0] No findings.
+    [one] One finding.
+   *[other] { $count } findings.
+}
+filter-severity = Severity

@@ -137,3 +137,26 @@ error-invalid = De invoer is ongeldig.
 error-unavailable = De database is op dit moment niet bereikbaar. Probeer het later opnieuw.
 error-internal = Er ging iets mis aan onze kant.
 error-operation-id = Vermeld bij vragen dit kenmerk:
+section-findings = Bevindingen
+findings-none = Geen bevindingen: deze verwerking voldoet aan alle regels die Grondslag toetst.
+severity-error = Fout
+severity-warning = Waarschuwing
+severity-info = Ter informatie
+effective-retention = Geldende bewaartermijn (de langste, RU 3:8)
+nav-findings = Bevindingen
+title-findings = Bevindingen in het register
+findings-by-unit = Per organisatieonderdeel
+findings-by-rule = Per regel
+column-errors = Fouten
+column-warnings = Waarschuwingen
+column-rule = Regel
+column-requirement = Eis en artikel
+column-count = Aantal
+column-activity = Verwerkingsactiviteit
+column-finding = Bevinding
+findings-count = { $count ->
+    [0] Geen bevindingen.
+    [one] Eén bevinding.
+   *[other] { $count } bevindingen.
+}
+filter-severity = Ernst

@@ -2,6 +2,7 @@
 //! OpenAPI document says about it, so the document cannot miss a route.
 
 pub(crate) mod activities;
+mod findings;
 pub mod openapi;
 mod register;
 mod session;
@@ -38,6 +39,7 @@ pub fn table() -> Vec<ApiRoute> {
     routes.extend(session::routes());
     routes.extend(activities::routes());
     routes.extend(register::routes());
+    routes.extend(findings::routes());
     routes
 }
 

@@ -2,8 +2,8 @@
 //! their JSON Schemas), served at `/api/openapi.json` and committed as `docs/openapi.json`.
 
 use super::types::{
-    ActivityPage, AuditVerification, Change, ImportSummary, LoginRequest, TransitionRequest,
-    UserInfo, VersionInfo, VocabularyTerm,
+    ActivityPage, AuditVerification, Change, FindingItem, ImportSummary, LoginRequest, RuleItem,
+    TransitionRequest, UserInfo, VersionInfo, VocabularyTerm,
 };
 use crate::error::Problem;
 use axum::Json;
@@ -52,6 +52,11 @@ pub fn openapi_document() -> Value {
             "VocabularyTermList",
             g.subschema_for::<VocabularyTerm>().to_value(),
         ),
+        (
+            "FindingItemList",
+            g.subschema_for::<FindingItem>().to_value(),
+        ),
+        ("RuleItemList", g.subschema_for::<RuleItem>().to_value()),
     ];
     let mut schemas: Map<String, Value> = g.take_definitions(true).into_iter().collect();
     for (name, schema) in named {

@@ -152,3 +152,69 @@ pub struct VocabularyTerm {
     pub source: String,
     pub dpv: Option<String>,
 }
+
+/// A finding of a rule on an activity (LAW-12).
+#[derive(Serialize, JsonSchema)]
+pub struct FindingItem {
+    pub rule: String,
+    /// error, warning or info.
+    pub severity: String,
+    pub activity_id: String,
+    pub activity_name: String,
+    pub unit: String,
+    /// The field concerned, as an interchange path.
+    pub path: String,
+    pub requirement: String,
+    pub article: String,
+    pub message_nl: String,
+    pub message_en: String,
+    pub fix_nl: String,
+    pub fix_en: String,
+}
+
+impl FindingItem {
+    pub fn new(f: grondslag_domain::rules::Finding, activity_name: &str, unit: &str) -> Self {
+        FindingItem {
+            rule: f.rule.into(),
+            severity: f.severity.as_str().into(),
+            activity_id: f.activity_id,
+            activity_name: activity_name.into(),
+            unit: unit.into(),
+            path: f.path,
+            requirement: f.requirement.into(),
+            article: f.article.into(),
+            message_nl: f.message_nl,
+            message_en: f.message_en,
+            fix_nl: f.fix_nl.into(),
+            fix_en: f.fix_en.into(),
+        }
+    }
+}
+
+/// A rule of the catalogue.
+#[derive(Serialize, JsonSchema)]
+pub struct RuleItem {
+    pub id: String,
+    pub severity: String,
+    pub requirement: String,
+    pub article: String,
+    pub message_nl: String,
+    pub message_en: String,
+    pub fix_nl: String,
+    pub fix_en: String,
+}
+
+impl From<&grondslag_domain::rules::Rule> for RuleItem {
+    fn from(r: &grondslag_domain::rules::Rule) -> Self {
+        RuleItem {
+            id: r.id.into(),
+            severity: r.severity.as_str().into(),
+            requirement: r.requirement.into(),
+            article: r.article.into(),
+            message_nl: r.message.nl.into(),
+            message_en: r.message.en.into(),
+            fix_nl: r.fix.nl.into(),
+            fix_en: r.fix.en.into(),
+        }
+    }
+}

@@ -18,6 +18,7 @@ use axum::{Form, Router};
 use grondslag_domain::diff::compare;
 use grondslag_domain::interchange::parse_activity;
 use grondslag_domain::register::{Activity, ActivityVersion, Status, Unit};
+use grondslag_domain::rules::Finding;
 use grondslag_domain::vocab::*;
 use grondslag_domain::ValidationErrors;
 use grondslag_store::StoreError;
@@ -164,8 +165,41 @@ async fn list(
 // ---- one activity ----
 
 pub struct Field {
+    /// The activity's field, as the first part of a finding's path.
+    pub key: &'static str,
     pub label: String,
     pub value: String,
+    /// Findings on this field.
+    pub notes: Vec<Note>,
+}
+
+/// A finding shown next to what it concerns.
+#[derive(Clone)]
+pub struct Note {
+    pub severity: &'static str,
+    pub message: String,
+    pub fix: String,
+    pub cite: String,
+    pub path: String,
+}
+
+impl Note {
+    fn new(f: &Finding, lang: Lang) -> Self {
+        Note {
+            severity: f.severity.as_str(),
+            message: f.message(lang).to_string(),
+            fix: f.fix(lang).to_string(),
+            cite: format!("{}, {}", f.requirement, f.article),
+            path: f.path.clone(),
+        }
+    }
+}
+
+/// Whether a finding at `path` concerns the field `key`: `purposes[1]` concerns `purposes`,
+/// `social_media.channels[0]` concerns `social_media.channels`.
+fn concerns(path: &str, key: &str) -> bool {
+    path.strip_prefix(key)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('[') || rest.starts_with('.'))
 }
 
 pub struct Section {
@@ -174,6 +208,7 @@ pub struct Section {
 }
 
 pub struct CategoryView {
+    pub notes: Vec<Note>,
     pub category: String,
     pub description: String,
     pub basis: String,
@@ -184,6 +219,7 @@ pub struct CategoryView {
 }
 
 pub struct RecipientView {
+    pub notes: Vec<Note>,
     pub name: String,
     pub kind: String,
     pub country: String,
@@ -217,6 +253,10 @@ struct ShowPage {
     recipients: Vec<RecipientView>,
     transitions: Vec<Choice>,
     history: Vec<VersionLine>,
+    /// Findings on the current version, all of them (also shown at their fields).
+    findings: Vec<Note>,
+    checked: bool,
+    effective_retention: String,
 }
 
 fn labels<T: Term>(items: &[T], lang: Lang) -> String {
@@ -243,10 +283,12 @@ fn or_dash(s: &str) -> String {
     }
 }
 
-fn field(lang: Lang, id: &str, value: String) -> Field {
+fn field(lang: Lang, key: &'static str, id: &str, value: String) -> Field {
     Field {
+        key,
         label: t(lang, id),
         value: or_dash(&value),
+        notes: Vec::new(),
     }
 }
 
@@ -255,11 +297,22 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
         Section {
             title: t(lang, "section-general"),
             fields: vec![
-                field(lang, "field-unit", unit_name(units, &a.unit, lang)),
-                field(lang, "field-description", a.description.clone()),
-                field(lang, "field-domain-owner", a.domain_owner.clone()),
+                field(lang, "unit", "field-unit", unit_name(units, &a.unit, lang)),
                 field(
                     lang,
+                    "description",
+                    "field-description",
+                    a.description.clone(),
+                ),
+                field(
+                    lang,
+                    "domain_owner",
+                    "field-domain-owner",
+                    a.domain_owner.clone(),
+                ),
+                field(
+                    lang,
+                    "contact",
                     "field-contact",
                     [a.contact.name.as_str(), a.contact.email.as_str()]
                         .iter()
@@ -273,9 +326,15 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
         Section {
             title: t(lang, "section-purposes"),
             fields: vec![
-                field(lang, "field-purposes", labels(&a.purposes, lang)),
                 field(
                     lang,
+                    "purposes",
+                    "field-purposes",
+                    labels(&a.purposes, lang),
+                ),
+                field(
+                    lang,
+                    "purpose_description",
                     "field-purpose-description",
                     a.purpose_description.clone(),
                 ),
@@ -285,6 +344,7 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
             title: t(lang, "section-access"),
             fields: vec![field(
                 lang,
+                "access_holders",
                 "field-access-holders",
                 a.access_holders.clone(),
             )],
@@ -292,9 +352,15 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
         Section {
             title: t(lang, "section-origin"),
             fields: vec![
-                field(lang, "field-data-origins", labels(&a.data_origins, lang)),
                 field(
                     lang,
+                    "data_origins",
+                    "field-data-origins",
+                    labels(&a.data_origins, lang),
+                ),
+                field(
+                    lang,
+                    "origin_description",
                     "field-origin-description",
                     a.origin_description.clone(),
                 ),
@@ -304,6 +370,7 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
             title: t(lang, "section-subjects"),
             fields: vec![field(
                 lang,
+                "data_subjects",
                 "field-data-subjects",
                 labels(&a.data_subjects, lang),
             )],
@@ -313,11 +380,13 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
             fields: vec![
                 field(
                     lang,
+                    "security_measures",
                     "field-security-measures",
                     labels(&a.security_measures, lang),
                 ),
                 field(
                     lang,
+                    "security_description",
                     "field-security-description",
                     a.security_description.clone(),
                 ),
@@ -328,22 +397,31 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
             fields: vec![
                 field(
                     lang,
+                    "automated_decision_making",
                     "field-automated-decision-making",
                     yes_no(lang, a.automated_decision_making),
                 ),
-                field(lang, "field-profiling", yes_no(lang, a.profiling)),
                 field(
                     lang,
+                    "profiling",
+                    "field-profiling",
+                    yes_no(lang, a.profiling),
+                ),
+                field(
+                    lang,
+                    "human_intervention",
                     "field-human-intervention",
                     yes_no(lang, a.human_intervention),
                 ),
                 field(
                     lang,
+                    "research_out_of_scope",
                     "field-research-out-of-scope",
                     yes_no(lang, a.research_out_of_scope),
                 ),
                 field(
                     lang,
+                    "aggregated_only",
                     "field-aggregated-only",
                     yes_no(lang, a.aggregated_only),
                 ),
@@ -354,16 +432,33 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
         out.push(Section {
             title: t(lang, "section-camera"),
             fields: vec![
-                field(lang, "field-camera-purposes", labels(&c.purposes, lang)),
-                field(lang, "field-camera-locations", c.locations.clone()),
-                field(lang, "field-camera-signposted", yes_no(lang, c.signposted)),
                 field(
                     lang,
+                    "camera.purposes",
+                    "field-camera-purposes",
+                    labels(&c.purposes, lang),
+                ),
+                field(
+                    lang,
+                    "camera.locations",
+                    "field-camera-locations",
+                    c.locations.clone(),
+                ),
+                field(
+                    lang,
+                    "camera.signposted",
+                    "field-camera-signposted",
+                    yes_no(lang, c.signposted),
+                ),
+                field(
+                    lang,
+                    "camera.images_stored",
                     "field-camera-images-stored",
                     yes_no(lang, c.images_stored),
                 ),
                 field(
                     lang,
+                    "camera.storage_days",
                     "field-camera-storage-days",
                     c.storage_days.map(|d| d.to_string()).unwrap_or_default(),
                 ),
@@ -374,10 +469,21 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
         out.push(Section {
             title: t(lang, "section-social"),
             fields: vec![
-                field(lang, "field-social-forms", labels(&sm.forms, lang)),
-                field(lang, "field-social-channels", labels(&sm.channels, lang)),
                 field(
                     lang,
+                    "social_media.forms",
+                    "field-social-forms",
+                    labels(&sm.forms, lang),
+                ),
+                field(
+                    lang,
+                    "social_media.channels",
+                    "field-social-channels",
+                    labels(&sm.channels, lang),
+                ),
+                field(
+                    lang,
+                    "social_media.two_way_conversation",
                     "field-social-two-way",
                     yes_no(lang, sm.two_way_conversation),
                 ),
@@ -391,6 +497,7 @@ fn category_views(a: &Activity, lang: Lang) -> Vec<CategoryView> {
     a.data_categories
         .iter()
         .map(|c| CategoryView {
+            notes: Vec::new(),
             category: c.category.label(lang).to_string(),
             description: or_dash(&c.description),
             basis: c
@@ -426,6 +533,7 @@ fn recipient_views(a: &Activity, lang: Lang) -> Vec<RecipientView> {
     a.recipients
         .iter()
         .map(|r| RecipientView {
+            notes: Vec::new(),
             name: r.name.clone(),
             kind: r.kind.label(lang).to_string(),
             country: or_dash(&r.country),
@@ -463,7 +571,52 @@ async fn show_at(
     };
     let is_current = shown.version == current.version;
     let a = &shown.activity;
+    let found: Vec<Finding> = if is_current {
+        let record = s
+            .store
+            .activity(id)
+            .await
+            .map_err(|e| PageError::new(lang, e))?;
+        crate::findings::for_activity(s, &record)
+            .await
+            .map_err(|e| PageError::new(lang, e))?
+    } else {
+        Vec::new()
+    };
+    let notes: Vec<Note> = found.iter().map(|f| Note::new(f, lang)).collect();
+    let mut sections = sections(a, &units, lang);
+    for f in sections.iter_mut().flat_map(|s| s.fields.iter_mut()) {
+        f.notes = notes
+            .iter()
+            .filter(|n| concerns(&n.path, f.key))
+            .cloned()
+            .collect();
+    }
+    let mut categories = category_views(a, lang);
+    for (i, c) in categories.iter_mut().enumerate() {
+        let prefix = format!("data_categories[{i}]");
+        c.notes = notes
+            .iter()
+            .filter(|n| n.path.starts_with(&prefix))
+            .cloned()
+            .collect();
+    }
+    let mut recipients = recipient_views(a, lang);
+    for (i, r) in recipients.iter_mut().enumerate() {
+        let prefix = format!("recipients[{i}]");
+        r.notes = notes
+            .iter()
+            .filter(|n| n.path.starts_with(&prefix))
+            .cloned()
+            .collect();
+    }
+    let effective_retention = grondslag_domain::rules::effective_retention(a)
+        .map(|r| format!("{} {}", r.period, r.unit.label(lang)))
+        .unwrap_or_else(|| t(lang, "not-recorded"));
     let page = ShowPage {
+        findings: notes,
+        checked: is_current,
+        effective_retention,
         ctx: Ctx::new(lang, Some(user), format!("/activities/{id}")),
         id: id.to_string(),
         name: a.name.clone(),
@@ -481,9 +634,9 @@ async fn show_at(
                 ("when", date_time(shown.saved_at).into()),
             ],
         ),
-        sections: sections(a, &units, lang),
-        categories: category_views(a, lang),
-        recipients: recipient_views(a, lang),
+        sections,
+        categories,
+        recipients,
         transitions: if is_current {
             current
                 .status

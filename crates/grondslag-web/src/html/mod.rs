@@ -2,6 +2,7 @@
 //! Forms work without JavaScript; every sentence comes from the locales.
 
 mod activities;
+mod findings;
 mod form;
 mod login;
 mod organisation;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .merge(login::routes())
         .merge(activities::routes())
         .merge(organisation::routes())
+        .merge(findings::routes())
 }
 
 /// What every page needs: the language, who is logged in, where we are.

@@ -25,10 +25,11 @@ impl TestApp {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = grondslag_web::app(grondslag_web::AppState {
-            store: db.store.clone(),
-            secure_cookies: false,
-        });
+        let app = grondslag_web::app(grondslag_web::AppState::new(
+            db.store.clone(),
+            false,
+            grondslag_domain::transfers::TransferRules::builtin(),
+        ));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let client = reqwest::Client::builder()
             .cookie_store(true)
