@@ -14,7 +14,8 @@ pub struct AuditEntry {
     /// Position in the chain: 1, 2, 3, ... without gaps.
     pub seq: i64,
     pub at: DateTime<Utc>,
-    /// Who did it: `user:<username>` or `cli:<os user>`.
+    /// Who did it: `user:<username>`, `cli:<os user>`, or `system:<task>` for what the
+    /// product does by itself (loading the demo).
     pub actor: String,
     /// What was done, e.g. `activity.create`, `activity.transition`, `register.import`.
     pub action: String,

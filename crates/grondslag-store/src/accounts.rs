@@ -168,6 +168,12 @@ impl Store {
         let token = hex::encode(bytes);
         let mut w = self.begin_write(&user.actor()).await?;
         let created = w.at();
+        // Expired sessions are of no use to anyone: clear them out while we are here.
+        w.tx.execute(
+            "DELETE FROM sessions WHERE expires_at <= $1",
+            &[created.into()],
+        )
+        .await?;
         let expires_at = created + SESSION_LIFETIME;
         w.tx.execute(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",

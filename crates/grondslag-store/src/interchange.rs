@@ -9,7 +9,7 @@ use crate::register::{
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use grondslag_domain::interchange::{validate_document, RegisterDocument};
-use grondslag_domain::register::{ActivityRecord, ActivityVersion, Status};
+use grondslag_domain::register::{ActivityRecord, ActivityVersion, Organisation, Status};
 use grondslag_domain::vocab::Term;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -115,7 +115,8 @@ impl Store {
         let mut w = self.begin_write(actor).await?;
         let current_org = {
             let o = self.organisation().await?;
-            (o != doc.organisation).then_some(o)
+            // A file without organisation details leaves the stored ones alone.
+            (doc.organisation != Organisation::default() && o != doc.organisation).then_some(o)
         };
         if let Some(before) = current_org {
             set_organisation(&mut w, &doc.organisation).await?;
@@ -199,6 +200,13 @@ impl Store {
             if current.status == a.status && current.activity == a.activity {
                 report.activities_unchanged += 1;
                 continue;
+            }
+            // The register keeps what was once true: a retired activity stays as it was.
+            if !current.status.is_editable() {
+                return Err(StoreError::Conflict(format!(
+                    "activity {} ({}) is retired and cannot be changed by an import",
+                    a.id, current.activity.name
+                )));
             }
             let next = save_version(&mut w, &current, a.status, a.activity.clone()).await?;
             w.record(

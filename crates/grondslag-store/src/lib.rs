@@ -27,6 +27,9 @@ pub enum StoreError {
     /// transition the workflow does not allow).
     #[error("{0}")]
     Conflict(String),
+    /// The caller edited a version that is no longer the current one.
+    #[error("{0}")]
+    Stale(String),
     /// The input is invalid; every problem is listed.
     #[error("invalid input:\n{0}")]
     Invalid(grondslag_domain::ValidationErrors),

@@ -9,13 +9,14 @@ use grondslag_domain::register::{
     descendants, Activity, ActivityRecord, ActivityVersion, Organisation, Processor, Status, Unit,
 };
 use grondslag_domain::vocab::{LegalBasis, PersonalDataCategory, Term, UnitKind};
-use grondslag_domain::ValidationErrors;
+use grondslag_domain::{Lang, ValidationErrors};
 use serde::Serialize;
 
 /// Which activities to list.
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
-    /// Words to find in the name, description, purposes, owner or contact.
+    /// Words to find in the name, description, purposes (their labels and the unit's own
+    /// words), domain owner, contact or unit key.
     pub q: Option<String>,
     /// A unit key: activities of this unit and every unit below it.
     pub unit: Option<String>,
@@ -145,9 +146,16 @@ impl TryFrom<ActivityRow> for ActivityRecord {
 
 /// The text the register search looks in, lower-cased once at write time.
 fn search_text(a: &Activity) -> String {
+    let purposes = a
+        .purposes
+        .iter()
+        .flat_map(|p| [p.label(Lang::Nl), p.label(Lang::En)])
+        .collect::<Vec<_>>()
+        .join(" ");
     [
-        &a.name,
+        a.name.as_str(),
         &a.description,
+        &purposes,
         &a.purpose_description,
         &a.domain_owner,
         &a.contact.name,
@@ -343,7 +351,7 @@ impl Store {
         qb.push(" ORDER BY a.name, a.id LIMIT ")
             .bind(i64::from(per_page))
             .push(" OFFSET ")
-            .bind(i64::from((page - 1) * per_page));
+            .bind((i64::from(page) - 1) * i64::from(per_page));
         let items: Vec<ActivitySummary> = self
             .pool
             .fetch_all(
@@ -547,7 +555,7 @@ impl Store {
 
 fn check_version(current: &ActivityRecord, expected: Option<u32>) -> Result<()> {
     match expected {
-        Some(v) if v != current.version => Err(StoreError::Conflict(format!(
+        Some(v) if v != current.version => Err(StoreError::Stale(format!(
             "activity {} is at version {}, not {v}: someone saved it in the meantime; reload and try again",
             current.id, current.version
         ))),

@@ -210,7 +210,7 @@ async fn refused_writes_change_nothing() {
         assert!(matches!(
             s.update_activity(FG, &a.id, Some(7), a.activity.clone())
                 .await,
-            Err(StoreError::Conflict(_))
+            Err(StoreError::Stale(_))
         ));
         s.transition_activity(FG, &a.id, None, Status::Retired)
             .await
@@ -676,6 +676,47 @@ async fn accounts_and_sessions() {
             "no password hash in the log"
         );
         chain_ok(s).await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn an_import_keeps_the_organisation_and_leaves_retired_activities_alone() {
+    for db in each_backend().await {
+        let s = &db.store;
+        seed(s).await;
+        let org = grondslag_domain::register::Organisation {
+            name: "Universiteit van Lindenhout".into(),
+            ..Default::default()
+        };
+        s.put_organisation(FG, org.clone()).await.unwrap();
+        let a = s
+            .create_activity(FG, activity("Oud systeem", "law", vec![]))
+            .await
+            .unwrap();
+        s.transition_activity(FG, &a.id, None, Status::Retired)
+            .await
+            .unwrap();
+
+        let mut doc = s.export().await.unwrap();
+        doc.organisation = Default::default();
+        s.import(FG, &doc).await.unwrap();
+        assert_eq!(
+            s.organisation().await.unwrap(),
+            org,
+            "{}: a file without organisation keeps the stored one",
+            db.backend
+        );
+
+        doc.activities[0].activity.name = "Nieuw leven".into();
+        let Err(StoreError::Conflict(msg)) = s.import(FG, &doc).await else {
+            panic!("a retired activity must not change")
+        };
+        assert!(msg.contains("retired"), "{msg}");
+        assert_eq!(
+            s.activity(&a.id).await.unwrap().activity.name,
+            "Oud systeem"
+        );
         db.cleanup().await;
     }
 }

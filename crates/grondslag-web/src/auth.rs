@@ -39,8 +39,12 @@ pub fn session_cookie(state: &AppState, session: &NewSession) -> HeaderValue {
     .expect("a hex token is a valid header")
 }
 
-pub fn clear_session_cookie() -> HeaderValue {
-    HeaderValue::from_static("grondslag_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+pub fn clear_session_cookie(state: &AppState) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
+    .expect("a valid cookie")
 }
 
 pub fn with_cookie(mut res: Response, cookie: HeaderValue) -> Response {

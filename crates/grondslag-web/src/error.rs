@@ -38,6 +38,8 @@ pub enum ApiError {
     Unauthorized,
     NotFound(String),
     Conflict(String),
+    /// If-Match named a version that is no longer current (RFC 9110: 412).
+    Stale(String),
     BadRequest(String),
     Invalid(ValidationErrors),
     Unavailable,
@@ -73,6 +75,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Conflict(msg) => ApiError::Conflict(msg),
+            StoreError::Stale(msg) => ApiError::Stale(msg),
             StoreError::Invalid(errors) => ApiError::Invalid(errors),
             StoreError::Unavailable(cause) => {
                 tracing::error!(operation_id = %operation_id_now(), %cause, "database unavailable");
@@ -99,6 +102,13 @@ impl IntoResponse for ApiError {
                 "not-found",
                 "Not found",
                 Some(format!("{what} does not exist")),
+                vec![],
+            ),
+            ApiError::Stale(msg) => (
+                StatusCode::PRECONDITION_FAILED,
+                "stale-version",
+                "Stale version",
+                Some(msg),
                 vec![],
             ),
             ApiError::Conflict(msg) => (
@@ -164,6 +174,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Any address that is not a route: a problem document under `/api`, a page elsewhere.
+pub async fn not_found(req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    if path.starts_with("/api/") {
+        ApiError::NotFound(format!("the route {path}")).into_response()
+    } else {
+        let (parts, _) = req.into_parts();
+        PageError::not_found(crate::i18n::from_parts(&parts)).into_response()
+    }
+}
+
 /// An error while serving a page, shown as a page in the user's language.
 pub struct PageError {
     pub lang: Lang,
@@ -175,7 +196,9 @@ impl PageError {
     pub fn new(lang: Lang, e: StoreError) -> Self {
         let (status, message_id) = match &e {
             StoreError::NotFound(_) => (StatusCode::NOT_FOUND, "error-not-found"),
-            StoreError::Conflict(_) => (StatusCode::CONFLICT, "error-conflict"),
+            StoreError::Conflict(_) | StoreError::Stale(_) => {
+                (StatusCode::CONFLICT, "error-conflict")
+            }
             StoreError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error-invalid"),
             StoreError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "error-unavailable"),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "error-internal"),

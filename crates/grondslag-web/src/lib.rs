@@ -40,6 +40,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(html::routes())
         .merge(api::routes())
+        .fallback(error::not_found)
         .layer(axum::middleware::from_fn(error::operation_id))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

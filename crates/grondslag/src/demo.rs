@@ -19,23 +19,28 @@ pub fn document() -> Result<interchange::RegisterDocument> {
     interchange::parse(&value).map_err(|e| anyhow::anyhow!("the demo register is invalid:\n{e}"))
 }
 
-/// Fills an empty register with the demo university and adds the demo account; leaves a
-/// register that has activities alone.
-pub async fn load(store: &Store) -> Result<()> {
+/// Fills an empty register with the demo university and, when there are no accounts yet,
+/// adds the demo account; leaves a register that has activities alone.
+/// Returns whether the demo account was created, so its password can be shown.
+pub async fn load(store: &Store) -> Result<bool> {
     let empty = store.list_activities(&Default::default()).await?.total == 0;
-    if empty {
+    if !empty {
+        return Ok(false);
+    }
+    {
         let report = store.import("system:demo", &document()?).await?;
         tracing::info!(
             activities = report.activities_created,
             "loaded the demo university"
         );
     }
-    if store.user_count().await? == 0 {
-        store
-            .create_user("system:demo", USERNAME, "Demo (FG-bureau)", PASSWORD, true)
-            .await?;
+    if store.user_count().await? > 0 {
+        return Ok(false);
     }
-    Ok(())
+    store
+        .create_user("system:demo", USERNAME, "Demo (FG-bureau)", PASSWORD, true)
+        .await?;
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -375,15 +375,13 @@ async fn serve(
 ) -> Result<()> {
     let store = open(&db).await?;
     tracing::info!(database = %redact(&db.url), backend = store.backend(), %listen, secure_cookies, transfer_rules_updated = %transfers.updated, "configuration");
-    if demo {
-        demo::load(&store).await?;
-    }
+    let demo_account = demo && demo::load(&store).await?;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     println!("Grondslag serves on http://{addr}/");
-    if demo {
+    if demo_account {
         println!(
             "Log in as \"{}\" with password \"{}\".",
             demo::USERNAME,
@@ -396,12 +394,33 @@ async fn serve(
         transfers,
     ));
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await?;
     store.close().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from systemd or a container runtime: finish the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
 }
 
 #[cfg(test)]

@@ -121,11 +121,22 @@ fn strict(mut v: Value, root: bool) -> Value {
     v
 }
 
+fn strict_schema<T: JsonSchema>() -> Value {
+    strict(
+        serde_json::to_value(schemars::schema_for!(T)).expect("schema serialises"),
+        true,
+    )
+}
+
 fn validator(which: &'static str) -> &'static jsonschema::Validator {
     static DOC: OnceLock<jsonschema::Validator> = OnceLock::new();
     static ACTIVITY: OnceLock<jsonschema::Validator> = OnceLock::new();
+    static UNIT: OnceLock<jsonschema::Validator> = OnceLock::new();
+    static PROCESSOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     let (cell, schema): (_, fn() -> Value) = match which {
         "activity" => (&ACTIVITY, activity_schema),
+        "unit" => (&UNIT, strict_schema::<Unit>),
+        "processor" => (&PROCESSOR, strict_schema::<Processor>),
         _ => (&DOC, schema),
     };
     cell.get_or_init(|| {
@@ -303,6 +314,18 @@ pub fn parse(value: &Value) -> Result<RegisterDocument, ValidationErrors> {
 pub fn parse_activity(value: &Value) -> Result<crate::register::Activity, ValidationErrors> {
     let activity: crate::register::Activity = decode("activity", value)?;
     activity.validate().into_result(activity)
+}
+
+/// Parses a unit (an API request body) as strictly as a register file.
+pub fn parse_unit(value: &Value) -> Result<Unit, ValidationErrors> {
+    let unit: Unit = decode("unit", value)?;
+    unit.validate().into_result(unit)
+}
+
+/// Parses a processor (an API request body) as strictly as a register file.
+pub fn parse_processor(value: &Value) -> Result<Processor, ValidationErrors> {
+    let p: Processor = decode("processor", value)?;
+    p.validate().into_result(p)
 }
 
 /// Checks a decoded document: each part on its own, unique keys, and references.

@@ -95,7 +95,7 @@ impl Processor {
                 if x < s {
                     e.add(
                         "agreement.expires_on",
-                        "invalid_range",
+                        "out_of_range",
                         "expires before it was signed",
                     );
                 }

@@ -129,10 +129,6 @@ fn same_key(path_key: &str, body_key: &str) -> Result<(), ApiError> {
     }
 }
 
-fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    json_body(body)
-}
-
 async fn units(State(s): State<AppState>, _: ApiUser) -> Result<Json<Vec<Unit>>, ApiError> {
     Ok(Json(s.store.units().await?))
 }
@@ -143,7 +139,7 @@ async fn put_unit(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Unit>, ApiError> {
-    let unit: Unit = decode(&body)?;
+    let unit = interchange::parse_unit(&json_body(&body)?).map_err(ApiError::Invalid)?;
     same_key(&id, &unit.id)?;
     Ok(Json(s.store.put_unit(&user.actor(), unit).await?))
 }
@@ -161,7 +157,7 @@ async fn put_processor(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Processor>, ApiError> {
-    let p: Processor = decode(&body)?;
+    let p = interchange::parse_processor(&json_body(&body)?).map_err(ApiError::Invalid)?;
     same_key(&id, &p.id)?;
     Ok(Json(s.store.put_processor(&user.actor(), p).await?))
 }

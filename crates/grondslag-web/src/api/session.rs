@@ -92,6 +92,6 @@ async fn logout(
     }
     Ok(with_cookie(
         StatusCode::NO_CONTENT.into_response(),
-        clear_session_cookie(),
+        clear_session_cookie(&s),
     ))
 }

@@ -106,6 +106,6 @@ async fn logout(
     }
     Ok(with_cookie(
         Redirect::to("/login").into_response(),
-        clear_session_cookie(),
+        clear_session_cookie(&s),
     ))
 }

@@ -104,7 +104,11 @@ async fn an_activity_through_the_api_from_draft_to_registered_and_compared() {
             .send()
             .await
             .unwrap();
-        assert_eq!(stale.status(), 409);
+        assert_eq!(
+            stale.status(),
+            412,
+            "a stale If-Match is a failed precondition"
+        );
         let res = app
             .client
             .put(app.url(&format!("/api/v1/activities/{id}")))
@@ -288,4 +292,130 @@ async fn the_openapi_document_describes_every_route() {
             "missing component {name}"
         );
     }
+}
+
+#[tokio::test]
+async fn findings_rules_and_strict_bodies() {
+    let app = TestApp::spawn(grondslag_store::testing::sqlite().await).await;
+    app.seed_units().await;
+    app.api_login().await;
+
+    // A unit with a field the format does not have is refused at that field.
+    let res = app.client.put(app.url("/api/v1/units/law")).json(&json!({"id": "law", "kind": "faculty", "name_nl": "Rechten", "name_en": "Law", "colour": "red"})).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["path"], "colour");
+    let res = app
+        .client
+        .put(app.url("/api/v1/units/law"))
+        .json(&json!({"id": "law", "kind": "school", "name_nl": "Rechten", "name_en": "Law"}))
+        .send()
+        .await
+        .unwrap();
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["code"], "unknown_value", "{problem}");
+
+    // Unknown routes under /api answer as problem documents; absurd pages are just empty.
+    let res = app
+        .client
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    let res = app
+        .client
+        .get(app.url("/api/v1/activities?page=4294967295&per_page=500"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    // A health-data activity without an art. 9 exception: the finding names rule, field and article.
+    let created: Value = app
+        .client
+        .post(app.url("/api/v1/activities"))
+        .json(&json!({"name": "Studieadvies", "unit": "imapp", "data_categories": [{"category": "health", "legal_basis": "public_task"}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let findings: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/activities/{id}/findings")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let special = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "law3-special-no-exception")
+        .expect("the art. 9 finding");
+    assert_eq!(special["path"], "data_categories[0].art9_exception");
+    assert_eq!(special["requirement"], "LAW-3");
+    assert!(special["article"].as_str().unwrap().contains("RU 3:3"));
+
+    // The register-wide list filters by unit, including units below it, and by rule.
+    let all: Value = app
+        .client
+        .get(app.url("/api/v1/findings?unit=fnwi&rule=law3-special-no-exception"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 1);
+    let none: Value = app
+        .client
+        .get(app.url("/api/v1/findings?unit=law"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none, json!([]));
+
+    // Findings follow the register: fix it and the finding is gone.
+    let fixed = json!({"name": "Studieadvies", "unit": "imapp", "data_categories": [{"category": "health", "legal_basis": "public_task", "art9_exception": "art9_substantial_public_interest"}]});
+    app.client
+        .put(app.url(&format!("/api/v1/activities/{id}")))
+        .json(&fixed)
+        .send()
+        .await
+        .unwrap();
+    let findings: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/activities/{id}/findings")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == "law3-special-no-exception"));
+
+    let rules: Value = app
+        .client
+        .get(app.url("/api/v1/rules"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(rules.as_array().unwrap().len() >= 30);
 }
