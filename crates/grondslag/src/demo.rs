@@ -57,4 +57,44 @@ mod tests {
             doc.activities.iter().map(|a| &a.activity.unit).collect();
         assert!(units.len() >= 6, "activities in {} units", units.len());
     }
+
+    /// `grondslag check` on the demo reports the planted problems (PLANTED.md), each with
+    /// exactly its own rules, and nothing on the clean activities.
+    #[test]
+    fn the_checks_find_exactly_the_planted_problems() {
+        use grondslag_domain::rules::{check_register, Context};
+        use std::collections::{BTreeMap, BTreeSet};
+        let planted: BTreeMap<String, BTreeSet<String>> = include_str!("demo/PLANTED.md")
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.contains("` | "))
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split(" | ").collect();
+                let id = cells.get(1)?.trim_matches('`').to_string();
+                let rules = cells
+                    .get(5)?
+                    .split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_string)
+                    .collect();
+                Some((id, rules))
+            })
+            .collect();
+        assert_eq!(planted.len(), 15, "PLANTED.md lists 15 planted problems");
+        let doc = super::document().unwrap();
+        let transfers = grondslag_domain::transfers::TransferRules::builtin();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let findings = check_register(
+            &Context::new(today, &doc.processors, &transfers),
+            &doc.activities,
+        );
+        let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for f in findings {
+            found
+                .entry(f.activity_id)
+                .or_default()
+                .insert(f.rule.to_string());
+        }
+        assert_eq!(found, planted);
+    }
 }

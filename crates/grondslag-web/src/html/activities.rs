@@ -428,6 +428,224 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
             ],
         },
     ];
+    out.push(Section {
+        title: t(lang, "section-consent"),
+        fields: vec![
+            field(
+                lang,
+                "consent_methods",
+                "field-consent-methods",
+                labels(&a.consent_methods, lang),
+            ),
+            field(
+                lang,
+                "objection_list_applied",
+                "field-objection-list",
+                yes_no(lang, a.objection_list_applied),
+            ),
+        ],
+    });
+    let info = a.subject_information.clone().unwrap_or_default();
+    out.push(Section {
+        title: t(lang, "section-information"),
+        fields: vec![
+            field(
+                lang,
+                "subject_information.method",
+                "field-information-method",
+                info.method,
+            ),
+            field(
+                lang,
+                "subject_information.within_days",
+                "field-information-days",
+                info.within_days.map(|d| d.to_string()).unwrap_or_default(),
+            ),
+        ],
+    });
+    if let Some(l) = &a.legitimate_interest_assessment {
+        out.push(Section {
+            title: t(lang, "section-lia"),
+            fields: vec![
+                field(
+                    lang,
+                    "legitimate_interest_assessment.interest",
+                    "field-lia-interest",
+                    l.interest.clone(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.why_legitimate",
+                    "field-lia-why-legitimate",
+                    l.why_legitimate.clone(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.purely_commercial",
+                    "field-lia-purely-commercial",
+                    yes_no(lang, l.purely_commercial),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.necessity",
+                    "field-lia-necessity",
+                    l.necessity.clone(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.proportionality",
+                    "field-lia-proportionality",
+                    l.proportionality.clone(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.subsidiarity",
+                    "field-lia-subsidiarity",
+                    l.subsidiarity.clone(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.balancing",
+                    "field-lia-balancing",
+                    l.balancing.clone(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.children",
+                    "field-lia-children",
+                    l.children.clone(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.safeguards",
+                    "field-lia-safeguards",
+                    l.safeguards.clone(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.outcome",
+                    "field-lia-outcome",
+                    l.outcome
+                        .map(|o| o.label(lang).to_string())
+                        .unwrap_or_default(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.review",
+                    "field-review-decision",
+                    l.review
+                        .as_ref()
+                        .map(|r| format!("{} ({}, {})", r.decision.label(lang), r.date, r.reviewer))
+                        .unwrap_or_default(),
+                ),
+                field(
+                    lang,
+                    "legitimate_interest_assessment.public_summary",
+                    "field-lia-public-summary",
+                    l.public_summary.clone(),
+                ),
+            ],
+        });
+    }
+    if let Some(sc) = &a.dpia_screening {
+        out.push(Section {
+            title: t(lang, "section-screening"),
+            fields: vec![
+                field(
+                    lang,
+                    "dpia_screening.criteria",
+                    "field-screening-criteria",
+                    labels(&sc.criteria, lang),
+                ),
+                field(
+                    lang,
+                    "dpia_screening.ap_list",
+                    "field-screening-ap-list",
+                    labels(&sc.ap_list, lang),
+                ),
+                field(
+                    lang,
+                    "dpia_screening.required",
+                    "field-dpia-required",
+                    yes_no(lang, sc.dpia_required()),
+                ),
+                field(
+                    lang,
+                    "dpia_screening.date",
+                    "field-date",
+                    sc.date.map(|d| d.to_string()).unwrap_or_default(),
+                ),
+            ],
+        });
+    }
+    if let Some(d) = &a.dpia {
+        let risks = d
+            .risks
+            .iter()
+            .map(|r| {
+                let level = |l: Option<RiskLevel>| l.map(|l| l.label(lang)).unwrap_or("–");
+                format!(
+                    "{}: {} / {}",
+                    r.kind.label(lang),
+                    level(r.severity),
+                    level(r.likelihood)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        out.push(Section {
+            title: t(lang, "section-dpia"),
+            fields: vec![
+                field(
+                    lang,
+                    "dpia.context",
+                    "field-dpia-context",
+                    d.context.clone(),
+                ),
+                field(
+                    lang,
+                    "dpia.principles",
+                    "field-dpia-principles",
+                    d.principles.clone(),
+                ),
+                field(lang, "dpia.risks", "field-risk", risks),
+                field(
+                    lang,
+                    "dpia.measures",
+                    "field-dpia-measures",
+                    d.measures.clone(),
+                ),
+                field(
+                    lang,
+                    "dpia.residual_risk",
+                    "field-residual-risk",
+                    d.residual_risk
+                        .map(|r| r.label(lang).to_string())
+                        .unwrap_or_default(),
+                ),
+                field(
+                    lang,
+                    "dpia.dpo_advice",
+                    "field-dpo-advice",
+                    d.dpo_advice.clone(),
+                ),
+                field(
+                    lang,
+                    "dpia.approved_on",
+                    "field-dpia-approved-on",
+                    d.approved_on.map(|x| x.to_string()).unwrap_or_default(),
+                ),
+                field(
+                    lang,
+                    "dpia.prior_consultation_on",
+                    "field-prior-consultation-on",
+                    d.prior_consultation_on
+                        .map(|x| x.to_string())
+                        .unwrap_or_default(),
+                ),
+            ],
+        });
+    }
     if let Some(c) = &a.camera {
         out.push(Section {
             title: t(lang, "section-camera"),
@@ -859,6 +1077,26 @@ pub struct FormView {
     pub social_on: bool,
     pub social_forms: Vec<Choice>,
     pub social_channels: Vec<Choice>,
+    pub consent_methods: Vec<Choice>,
+    pub lia_outcome: Vec<Choice>,
+    pub review_decision: Vec<Choice>,
+    pub screening_on: bool,
+    pub criteria: Vec<Choice>,
+    pub ap_list: Vec<Choice>,
+    pub residual_risk: Vec<Choice>,
+    pub risks: Vec<RiskRow>,
+}
+
+/// One of the three risks of a DPIA in the form.
+pub struct RiskRow {
+    pub i: usize,
+    pub kind: Vec<Choice>,
+    pub impacts: String,
+    pub threats: String,
+    pub sources: String,
+    pub measures: String,
+    pub severity: Vec<Choice>,
+    pub likelihood: Vec<Choice>,
 }
 
 fn strings(doc: &Value, path: &str) -> Vec<String> {
@@ -1016,6 +1254,49 @@ impl FormView {
                 lang,
                 &strings(&doc, "social_media.channels"),
             ),
+            consent_methods: choices::<ConsentMethod>(lang, &strings(&doc, "consent_methods")),
+            lia_outcome: optional(
+                lang,
+                choices::<LiaOutcome>(lang, &one(&doc, "legitimate_interest_assessment.outcome")),
+            ),
+            review_decision: optional(
+                lang,
+                choices::<ReviewDecision>(
+                    lang,
+                    &one(&doc, "legitimate_interest_assessment.review.decision"),
+                ),
+            ),
+            screening_on: at(&doc, "dpia_screening").is_some_and(Value::is_object),
+            criteria: choices::<Wp248Criterion>(lang, &strings(&doc, "dpia_screening.criteria")),
+            ap_list: choices::<ApListType>(lang, &strings(&doc, "dpia_screening.ap_list")),
+            residual_risk: optional(
+                lang,
+                choices::<ResidualRisk>(lang, &one(&doc, "dpia.residual_risk")),
+            ),
+            risks: (0..at(&doc, "dpia.risks")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len)
+                .max(3))
+                .map(|i| {
+                    let p = |f: &str| format!("dpia.risks[{i}].{f}");
+                    RiskRow {
+                        i,
+                        kind: optional(lang, choices::<RiskKind>(lang, &one(&doc, &p("kind")))),
+                        impacts: text_at(&doc, &p("impacts")),
+                        threats: text_at(&doc, &p("threats")),
+                        sources: text_at(&doc, &p("sources")),
+                        measures: text_at(&doc, &p("measures")),
+                        severity: optional(
+                            lang,
+                            choices::<RiskLevel>(lang, &one(&doc, &p("severity"))),
+                        ),
+                        likelihood: optional(
+                            lang,
+                            choices::<RiskLevel>(lang, &one(&doc, &p("likelihood"))),
+                        ),
+                    }
+                })
+                .collect(),
             doc,
         }
     }

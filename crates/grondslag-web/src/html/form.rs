@@ -13,6 +13,9 @@ const LISTS: &[&str] = &[
     "camera.purposes",
     "social_media.forms",
     "social_media.channels",
+    "consent_methods",
+    "dpia_screening.criteria",
+    "dpia_screening.ap_list",
 ];
 /// Checkboxes for yes/no fields.
 const FLAGS: &[&str] = &[
@@ -24,9 +27,18 @@ const FLAGS: &[&str] = &[
     "camera.signposted",
     "camera.images_stored",
     "social_media.two_way_conversation",
+    "objection_list_applied",
+    "legitimate_interest_assessment.purely_commercial",
+];
+/// Sections that exist only when their box is ticked, with the box's name. A DPIA screening
+/// that found nothing is still a screening, so it has a box too.
+const SECTIONS: &[(&str, &str)] = &[
+    ("camera", "camera.enabled"),
+    ("social_media", "social_media.enabled"),
+    ("dpia_screening", "dpia_screening.enabled"),
 ];
 /// Fields that hold whole numbers.
-const NUMBERS: &[&str] = &["period", "storage_days"];
+const NUMBERS: &[&str] = &["period", "storage_days", "within_days"];
 
 fn number_or_text(key: &str, v: &str) -> Value {
     if NUMBERS.contains(&key) {
@@ -119,10 +131,7 @@ pub fn to_json(fields: &[(String, String)]) -> Value {
     let obj = root.as_object_mut().expect("an object");
     obj.insert("name".into(), name.unwrap_or(Value::String(String::new())));
     obj.insert("unit".into(), unit.unwrap_or(Value::String(String::new())));
-    for (section, tick) in [
-        ("camera", "camera.enabled"),
-        ("social_media", "social_media.enabled"),
-    ] {
+    for &(section, tick) in SECTIONS {
         if fields.iter().any(|(k, v)| k == tick && v == "true") {
             obj.entry(section)
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -135,10 +144,7 @@ pub fn to_json(fields: &[(String, String)]) -> Value {
 
 /// Form controls that are not fields of the activity.
 fn is_field(name: &str) -> bool {
-    !matches!(
-        name,
-        "version" | "add" | "camera.enabled" | "social_media.enabled"
-    )
+    !matches!(name, "version" | "add") && !SECTIONS.iter().any(|(_, tick)| *tick == name)
 }
 
 /// The value at a path in a document, as text for a form field.

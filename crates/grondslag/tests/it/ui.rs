@@ -173,3 +173,104 @@ async fn create_submit_register_edit_and_compare_through_the_ui() {
     let log = app.db.store.audit_recent(1).await.unwrap();
     assert_eq!(log[0].action, "session.logout");
 }
+
+#[tokio::test]
+async fn findings_show_on_the_activity_and_the_dashboard_and_assessments_are_saved_from_the_form() {
+    let app = TestApp::spawn(grondslag_store::testing::sqlite().await).await;
+    app.seed_units().await;
+    login(&app).await;
+    let res = app
+        .client
+        .post(app.url("/activities"))
+        .form(&[
+            ("name", "Studieadvies bij functiebeperking"),
+            ("unit", "imapp"),
+            ("data_categories[0].category", "health"),
+            ("data_categories[0].legal_basis", "legitimate_interests"),
+            (
+                "legitimate_interest_assessment.interest",
+                "Studenten passend begeleiden",
+            ),
+            (
+                "legitimate_interest_assessment.review.decision",
+                "lia_approved",
+            ),
+            ("legitimate_interest_assessment.review.date", "2026-02-30"),
+            ("dpia_screening.enabled", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422, "30 February is no date");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"lia-review-date-error\""), "{html}");
+    assert!(
+        html.contains("Studenten passend begeleiden"),
+        "what was typed is kept"
+    );
+
+    let res = app
+        .client
+        .post(app.url("/activities"))
+        .form(&[
+            ("name", "Studieadvies bij functiebeperking"),
+            ("unit", "imapp"),
+            ("data_categories[0].category", "health"),
+            ("data_categories[0].legal_basis", "legitimate_interests"),
+            (
+                "legitimate_interest_assessment.interest",
+                "Studenten passend begeleiden",
+            ),
+            (
+                "legitimate_interest_assessment.review.decision",
+                "lia_approved",
+            ),
+            ("legitimate_interest_assessment.review.date", "2026-02-28"),
+            ("dpia_screening.enabled", "true"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let id = location.trim_start_matches("/activities/");
+
+    let (_, html) = page(&app, &location, "nl").await;
+    assert!(
+        html.contains(
+            "Bijzondere persoonsgegevens (health) zonder uitzondering van art. 9 lid 2 AVG."
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("De belangenafweging is niet compleet"),
+        "{html}"
+    );
+    let (_, html) = page(&app, "/findings?rule=law3-special-no-exception", "en").await;
+    assert!(
+        html.contains("Findings in the register")
+            && html.contains("Studieadvies bij functiebeperking"),
+        "{html}"
+    );
+
+    // The screening box keeps an empty screening: done, nothing applies.
+    app.api_login().await;
+    let saved: serde_json::Value = app
+        .client
+        .get(app.url(&format!("/api/v1/activities/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        saved["dpia_screening"],
+        serde_json::json!({"criteria": [], "ap_list": [], "date": null, "notes": ""})
+    );
+    assert_eq!(
+        saved["legitimate_interest_assessment"]["review"]["date"],
+        "2026-02-28"
+    );
+}
