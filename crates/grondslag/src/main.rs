@@ -118,10 +118,12 @@ struct RulesArgs {
     transfer_rules: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// The catalogue as docs/rules.md (for `rules`).
+    Markdown,
 }
 
 #[derive(Subcommand)]
@@ -348,10 +350,16 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
-        Command::Rules { format, lang } => check::print_rules(
-            matches!(format, Format::Json),
-            grondslag_domain::Lang::from_tag(&lang).unwrap_or_default(),
-        ),
+        Command::Rules { format, lang } => {
+            let lang = grondslag_domain::Lang::from_tag(&lang).unwrap_or_default();
+            match format {
+                Format::Markdown => {
+                    print!("{}", check::rules_markdown());
+                    Ok(())
+                }
+                other => check::print_rules(other == Format::Json, lang),
+            }
+        }
         Command::Schema => {
             println!("{}", serde_json::to_string_pretty(&interchange::schema())?);
             Ok(())

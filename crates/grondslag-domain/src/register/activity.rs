@@ -85,6 +85,10 @@ pub struct Activity {
     /// How consent is asked and recorded, where a category rests on consent (CON-1, CON-2).
     #[serde(default)]
     pub consent_methods: Vec<ConsentMethod>,
+    /// Consent is asked for explicitly: an express, separate statement, as automated
+    /// decisions and profiling require (RU 4:8 lid 2, UM 4.3, LAW-5, CON-1).
+    #[serde(default)]
+    pub explicit_consent: bool,
     /// Before each use, people on the objection list are left out (CON-4, RU 4:4 lid 2).
     #[serde(default)]
     pub objection_list_applied: bool,

@@ -22,11 +22,45 @@ pub const RULES: &[Rule] = &[
         message: Text { nl: "Geautomatiseerde besluitvorming zonder menselijke tussenkomst.", en: "Automated decision-making without human intervention." },
         fix: Text { nl: "Zorg dat de betrokkene om menselijke tussenkomst kan vragen, zijn standpunt kan geven en het besluit kan aanvechten.", en: "Let the data subject obtain human intervention, express their view and contest the decision." },
     },
+    Rule {
+        id: "law5-consent-not-explicit",
+        severity: Severity::Error,
+        requirement: "LAW-5",
+        article: "RU 4:8 lid 2; GDPR 22(2)(c)",
+        message: Text { nl: "Geautomatiseerde besluitvorming op toestemming, maar de toestemming is niet uitdrukkelijk.", en: "Automated decision-making on consent, but the consent is not explicit." },
+        fix: Text { nl: "Vraag uitdrukkelijke toestemming: een aparte, actieve verklaring voor precies deze besluitvorming.", en: "Ask for explicit consent: a separate, active statement for exactly this decision-making." },
+    },
+    Rule {
+        id: "law5-profiling-consent",
+        severity: Severity::Error,
+        requirement: "LAW-5",
+        article: "UM 4.3; UM 4.4",
+        message: Text { nl: "Profilering via sociale media zonder uitdrukkelijke toestemming van de betrokkenen.", en: "Profiling through social media without the data subjects' explicit consent." },
+        fix: Text { nl: "Profileer alleen wie daarvoor uitdrukkelijk toestemming gaf, op toestemming als grondslag voor alle gegevens, en stop direct bij bezwaar.", en: "Profile only people who gave explicit consent, with consent as the basis for all the data, and stop at once on objection." },
+    },
 ];
 
 pub fn check(_: &Context<'_>, a: &Activity, out: &mut Out<'_>) {
+    let on_consent = a
+        .data_categories
+        .iter()
+        .any(|c| c.legal_basis == Some(LegalBasis::Consent));
+    // UM 4.3: profiling whose results steer further processing of the same people, as on
+    // social media, rests on explicit consent only.
+    if a.profiling && a.social_media.is_some() {
+        let all_consent = a
+            .data_categories
+            .iter()
+            .all(|c| c.legal_basis == Some(LegalBasis::Consent));
+        if !all_consent || !a.explicit_consent {
+            out.emit("law5-profiling-consent", "explicit_consent", "");
+        }
+    }
     if !a.automated_decision_making {
         return;
+    }
+    if on_consent && !a.explicit_consent {
+        out.emit("law5-consent-not-explicit", "explicit_consent", "");
     }
     // A public task laid down in law counts as "authorised by law" (GDPR 22(2)(b)).
     for (i, c) in a.data_categories.iter().enumerate() {
@@ -64,5 +98,31 @@ mod tests {
         assert!(fired(&a).is_empty());
         a.data_categories[0].legal_basis = Some(LegalBasis::LegitimateInterests);
         assert!(fired(&a).contains(&"law5-automated-basis"));
+        a.data_categories[0].legal_basis = Some(LegalBasis::Consent);
+        a.consent_methods = vec![crate::vocab::ConsentMethod::WebForm];
+        assert_eq!(fired(&a), ["law5-consent-not-explicit"]);
+        a.explicit_consent = true;
+        assert!(fired(&a).is_empty());
+    }
+
+    #[test]
+    fn profiling_on_social_media_needs_explicit_consent_for_everything() {
+        let mut a = screened();
+        a.profiling = true;
+        a.social_media = Some(Default::default());
+        a.consent_methods = vec![crate::vocab::ConsentMethod::CookieBanner];
+        assert_eq!(
+            fired(&a),
+            ["law5-profiling-consent"],
+            "public task is no basis for it"
+        );
+        a.data_categories[0].legal_basis = Some(LegalBasis::Consent);
+        assert_eq!(
+            fired(&a),
+            ["law5-profiling-consent"],
+            "ordinary consent is not enough"
+        );
+        a.explicit_consent = true;
+        assert!(fired(&a).is_empty());
     }
 }

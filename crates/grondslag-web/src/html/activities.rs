@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/activities/{id}/transition", post(transition))
         .route("/activities/{id}/versions/{version}", get(show_version))
         .route("/activities/{id}/compare", get(compare_page))
+        .route("/activities/{id}/accountability", get(accountability))
 }
 
 fn unit_name(units: &[Unit], key: &str, lang: Lang) -> String {
@@ -436,6 +437,12 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
                 "consent_methods",
                 "field-consent-methods",
                 labels(&a.consent_methods, lang),
+            ),
+            field(
+                lang,
+                "explicit_consent",
+                "field-explicit-consent",
+                yes_no(lang, a.explicit_consent),
             ),
             field(
                 lang,
@@ -1505,4 +1512,68 @@ async fn update(
         .and_then(|(_, v)| v.parse().ok())
         .unwrap_or(0);
     save(&s, lang, &user, Some((&id, version)), fields).await
+}
+
+// ---- the printable accountability view ----
+
+#[derive(Template)]
+#[template(path = "activities/accountability.html")]
+struct AccountabilityPage {
+    ctx: Ctx,
+    id: String,
+    name: String,
+    organisation: String,
+    unit: String,
+    version: u32,
+    status: String,
+    printed_on: String,
+    sections: Vec<Section>,
+}
+
+/// The legitimate-interest assessment, DPIA screening and DPIA of one activity on one page,
+/// to print or save as PDF for a data subject or the AP (LAW-2: the assessment "can be shown
+/// to a data subject or the AP on request").
+async fn accountability(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageUser(user): PageUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = s
+        .store
+        .activity(&id)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let units = s.store.units().await.map_err(|e| PageError::new(lang, e))?;
+    let org = s
+        .store
+        .organisation()
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let all = sections(&r.activity, &units, lang);
+    let wanted = [
+        t(lang, "section-purposes"),
+        t(lang, "section-lia"),
+        t(lang, "section-screening"),
+        t(lang, "section-dpia"),
+    ];
+    let page = AccountabilityPage {
+        ctx: Ctx::new(
+            lang,
+            Some(&user),
+            format!("/activities/{id}/accountability"),
+        ),
+        name: r.activity.name.clone(),
+        organisation: org.name,
+        unit: unit_name(&units, &r.activity.unit, lang),
+        version: r.version,
+        status: r.status.label(lang).to_string(),
+        printed_on: crate::findings::today().to_string(),
+        sections: all
+            .into_iter()
+            .filter(|sec| wanted.contains(&sec.title))
+            .collect(),
+        id,
+    };
+    Ok(render(&page))
 }

@@ -28,6 +28,7 @@ const FLAGS: &[&str] = &[
     "camera.images_stored",
     "social_media.two_way_conversation",
     "objection_list_applied",
+    "explicit_consent",
     "legitimate_interest_assessment.purely_commercial",
 ];
 /// Sections that exist only when their box is ticked, with the box's name. A DPIA screening

@@ -273,4 +273,13 @@ async fn findings_show_on_the_activity_and_the_dashboard_and_assessments_are_sav
         saved["legitimate_interest_assessment"]["review"]["date"],
         "2026-02-28"
     );
+
+    // The accountability page shows the assessment to print for the AP.
+    let (status, html) = page(&app, &format!("{location}/accountability"), "en").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Accountability: legitimate-interest assessment and DPIA")
+            && html.contains("Studenten passend begeleiden"),
+        "{html}"
+    );
 }
