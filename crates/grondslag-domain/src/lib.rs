@@ -4,6 +4,7 @@
 //! Architecture invariant: this crate does no I/O and never reads the clock. Time comes in as
 //! a parameter; storage, HTTP and the command line live in the crates around it.
 
+pub mod access;
 pub mod audit;
 pub mod diff;
 pub mod interchange;

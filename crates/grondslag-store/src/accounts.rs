@@ -8,6 +8,8 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 use chrono::{DateTime, TimeDelta, Utc};
+use grondslag_domain::access::{reach, Grant, Permission, Reach, Role};
+use grondslag_domain::vocab::Term;
 use grondslag_domain::ValidationErrors;
 use rand::RngCore;
 use serde::Serialize;
@@ -23,6 +25,9 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub is_admin: bool,
+    /// The roles the user holds; filled when a session is looked up.
+    #[sqlx(skip)]
+    pub grants: Vec<Grant>,
 }
 
 impl User {
@@ -88,15 +93,16 @@ fn validate_new_user(username: &str, display_name: &str, password: &str) -> Vali
 }
 
 impl Store {
-    /// Creates an account. `actor` is who creates it (the audit log names them).
+    /// Creates an account with its roles. `actor` is who creates it (the audit log names them).
     pub async fn create_user(
         &self,
         actor: &str,
         username: &str,
         display_name: &str,
         password: &str,
-        is_admin: bool,
+        grants: &[Grant],
     ) -> Result<User> {
+        let is_admin = grants.iter().any(|g| g.role == Role::Administrator);
         validate_new_user(username, display_name, password)
             .into_result(())
             .map_err(StoreError::Invalid)?;
@@ -122,11 +128,58 @@ impl Store {
                 &[username.into(), display_name.into(), hash.into(), is_admin.into(), created_at.into()],
             )
             .await?;
+        for g in grants {
+            insert_grant(&mut w, user.id, g).await?;
+        }
         // The hash stays out of the log: it is a secret, however well protected.
-        let after = serde_json::to_string(&user).expect("user serialises");
+        let after = serde_json::json!({"user": &user, "grants": grants}).to_string();
         w.record("user.create", "user", username, None, Some(after));
         w.commit().await?;
         Ok(user)
+    }
+
+    /// The roles a user holds.
+    pub async fn grants(&self, user_id: i64) -> Result<Vec<Grant>> {
+        let rows: Vec<GrantRow> = self
+            .pool
+            .fetch_all(
+                "SELECT role, unit_id FROM user_grants WHERE user_id = $1 ORDER BY role, unit_id",
+                &[user_id.into()],
+            )
+            .await?;
+        Ok(rows.into_iter().filter_map(GrantRow::into_grant).collect())
+    }
+
+    /// Gives a user a role, overall or for one unit (and the units below it). Audited.
+    pub async fn grant(&self, actor: &str, username: &str, grant: &Grant) -> Result<()> {
+        let mut w = self.begin_write(actor).await?;
+        let user = user_by_name(&mut w, username).await?;
+        insert_grant(&mut w, user.id, grant).await?;
+        let after = serde_json::to_string(grant).expect("a grant serialises");
+        w.record("user.grant", "user", username, None, Some(after));
+        w.commit().await
+    }
+
+    /// Takes a role away. Audited.
+    pub async fn revoke(&self, actor: &str, username: &str, grant: &Grant) -> Result<()> {
+        let mut w = self.begin_write(actor).await?;
+        let user = user_by_name(&mut w, username).await?;
+        let n =
+            w.tx.execute(
+                "DELETE FROM user_grants WHERE user_id = $1 AND role = $2 AND unit_id = $3",
+                &[
+                    user.id.into(),
+                    grant.role.machine_name().into(),
+                    grant.unit.clone().unwrap_or_default().into(),
+                ],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("that role of {username}")));
+        }
+        let before = serde_json::to_string(grant).expect("a grant serialises");
+        w.record("user.revoke", "user", username, Some(before), None);
+        w.commit().await
     }
 
     /// Checks a username and password. A wrong username costs as much time as a wrong
@@ -156,6 +209,7 @@ impl Store {
                 username: r.username,
                 display_name: r.display_name,
                 is_admin: r.is_admin,
+                grants: Vec::new(),
             }),
             _ => None,
         })
@@ -187,14 +241,21 @@ impl Store {
 
     /// The user a session token belongs to, if the session exists and has not expired.
     pub async fn session_user(&self, token: &str) -> Result<Option<User>> {
-        Ok(self
+        let user: Option<User> = self
             .pool
             .fetch_optional(
                 "SELECT u.id, u.username, u.display_name, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id \
                  WHERE s.token_hash = $1 AND s.expires_at > $2",
                 &[token_hash(token).into(), now().into()],
             )
-            .await?)
+            .await?;
+        match user {
+            Some(mut u) => {
+                u.grants = self.grants(u.id).await?;
+                Ok(Some(u))
+            }
+            None => Ok(None),
+        }
     }
 
     /// Ends a session; the token stops working at once.
@@ -224,6 +285,82 @@ impl Store {
             .await?
             .n)
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    role: String,
+    unit_id: String,
+}
+
+impl GrantRow {
+    fn into_grant(self) -> Option<Grant> {
+        Some(Grant {
+            role: Role::from_machine_name(&self.role)?,
+            unit: (!self.unit_id.is_empty()).then_some(self.unit_id),
+        })
+    }
+}
+
+async fn user_by_name(w: &mut crate::audit::WriteTx, username: &str) -> Result<User> {
+    w.tx.fetch_optional::<User>(
+        "SELECT id, username, display_name, is_admin FROM users WHERE username = $1",
+        &[username.into()],
+    )
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("user {username}")))
+}
+
+/// Unit-bound roles need a unit that exists; overall roles take none.
+async fn insert_grant(w: &mut crate::audit::WriteTx, user_id: i64, g: &Grant) -> Result<()> {
+    let unit_bound = Permission::ALL
+        .iter()
+        .any(|p| reach(g.role, *p) == Reach::Units);
+    let mut e = ValidationErrors::new();
+    match (&g.unit, unit_bound) {
+        (None, true) => e.add(
+            "unit",
+            "required",
+            format!(
+                "the role {} holds for units: name the unit",
+                g.role.machine_name()
+            ),
+        ),
+        (Some(_), false) => e.add(
+            "unit",
+            "not_allowed",
+            format!(
+                "the role {} holds everywhere and takes no unit",
+                g.role.machine_name()
+            ),
+        ),
+        (Some(u), true) => {
+            #[derive(sqlx::FromRow)]
+            struct Id {
+                #[allow(dead_code)]
+                id: String,
+            }
+            if w.tx
+                .fetch_optional::<Id>("SELECT id FROM units WHERE id = $1", &[u.as_str().into()])
+                .await?
+                .is_none()
+            {
+                e.add(
+                    "unit",
+                    "unknown_reference",
+                    format!("no unit has the key \"{u}\""),
+                );
+            }
+        }
+        (None, false) => {}
+    }
+    e.into_result(()).map_err(StoreError::Invalid)?;
+    w.tx.execute(
+        "INSERT INTO user_grants (user_id, role, unit_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        &[user_id.into(), g.role.machine_name().into(), g.unit.clone().unwrap_or_default().into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// A valid argon2id hash of a random password, verified against when the user is unknown.

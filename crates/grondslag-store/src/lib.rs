@@ -138,3 +138,29 @@ impl Store {
 fn migrate_error(e: sqlx::migrate::MigrateError) -> StoreError {
     StoreError::Other(sqlx::Error::Migrate(Box::new(e)))
 }
+
+#[cfg(test)]
+mod tests {
+    /// Both backends have the same migrations, numbered alike.
+    #[test]
+    fn migrations_are_numbered_alike_on_both_backends() {
+        let names = |dir: &str| {
+            let mut v: Vec<String> =
+                std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+                    .unwrap()
+                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect();
+            v.sort();
+            v
+        };
+        let (sqlite, postgres) = (names("sqlite"), names("postgres"));
+        assert_eq!(sqlite, postgres);
+        for (i, n) in sqlite.iter().enumerate() {
+            assert!(
+                n.starts_with(&format!("{:04}_", i + 1)),
+                "{n} is not migration {}",
+                i + 1
+            );
+        }
+    }
+}

@@ -25,6 +25,8 @@ pub struct ActivityFilter {
     pub data_category: Option<PersonalDataCategory>,
     /// Only activities with special categories of personal data.
     pub special_only: bool,
+    /// The units the reader may see (REG-3); none means every unit. An empty list means none.
+    pub within: Option<Vec<String>>,
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
@@ -325,6 +327,20 @@ impl Store {
                 qb.bind(k);
             }
             qb.push(")");
+        }
+        if let Some(within) = &f.within {
+            if within.is_empty() {
+                qb.push(" AND 1 = 0");
+            } else {
+                qb.push(" AND a.unit_id IN (");
+                for (i, k) in within.iter().enumerate() {
+                    if i > 0 {
+                        qb.push(", ");
+                    }
+                    qb.bind(k.as_str());
+                }
+                qb.push(")");
+            }
         }
         if let Some(s) = f.status {
             qb.push(" AND a.status = ").bind(s.machine_name());

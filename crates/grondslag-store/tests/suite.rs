@@ -1,5 +1,6 @@
 //! The storage suite: every case runs on a fresh SQLite file and a fresh PostgreSQL database.
 
+use grondslag_domain::access::{Grant, Role};
 use grondslag_domain::audit::ChainBreak;
 use grondslag_domain::diff::compare;
 use grondslag_domain::interchange;
@@ -613,17 +614,20 @@ async fn accounts_and_sessions() {
                 "fg",
                 "Functionaris Gegevensbescherming",
                 "correct horse battery",
-                true,
+                &[Grant {
+                    role: Role::Dpo,
+                    unit: None,
+                }],
             )
             .await
             .unwrap();
         assert!(matches!(
-            s.create_user("cli:root", "fg", "Again", "correct horse battery", false)
+            s.create_user("cli:root", "fg", "Again", "correct horse battery", &[])
                 .await,
             Err(StoreError::Conflict(_))
         ));
         let Err(StoreError::Invalid(e)) = s
-            .create_user("cli:root", "Bad Name", "", "short", false)
+            .create_user("cli:root", "Bad Name", "", "short", &[])
             .await
         else {
             panic!()
@@ -717,6 +721,110 @@ async fn an_import_keeps_the_organisation_and_leaves_retired_activities_alone() 
             s.activity(&a.id).await.unwrap().activity.name,
             "Oud systeem"
         );
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn roles_are_granted_for_units_and_revoked_with_an_audit_trail() {
+    for db in each_backend().await {
+        let s = &db.store;
+        seed(s).await;
+        let pm = s
+            .create_user(
+                "cli:root",
+                "pm",
+                "Privacy manager",
+                "correct horse battery",
+                &[Grant {
+                    role: Role::PrivacyManager,
+                    unit: Some("fnwi".into()),
+                }],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            s.grants(pm.id).await.unwrap(),
+            [Grant {
+                role: Role::PrivacyManager,
+                unit: Some("fnwi".into())
+            }]
+        );
+
+        // Unit-bound roles need a unit that exists; overall roles take none.
+        for (bad, path_code) in [
+            (
+                Grant {
+                    role: Role::PrivacyManager,
+                    unit: None,
+                },
+                "required",
+            ),
+            (
+                Grant {
+                    role: Role::PrivacyManager,
+                    unit: Some("nowhere".into()),
+                },
+                "unknown_reference",
+            ),
+            (
+                Grant {
+                    role: Role::Auditor,
+                    unit: Some("fnwi".into()),
+                },
+                "not_allowed",
+            ),
+        ] {
+            let Err(StoreError::Invalid(e)) = s.grant("cli:root", "pm", &bad).await else {
+                panic!("{bad:?} must be refused")
+            };
+            assert_eq!(e.iter().next().unwrap().code, path_code, "{}", db.backend);
+        }
+        s.grant(
+            "cli:root",
+            "pm",
+            &Grant {
+                role: Role::DomainOwner,
+                unit: Some("law".into()),
+            },
+        )
+        .await
+        .unwrap();
+        s.revoke(
+            "cli:root",
+            "pm",
+            &Grant {
+                role: Role::PrivacyManager,
+                unit: Some("fnwi".into()),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.grants(pm.id).await.unwrap(),
+            [Grant {
+                role: Role::DomainOwner,
+                unit: Some("law".into())
+            }]
+        );
+        assert!(matches!(
+            s.revoke(
+                "cli:root",
+                "pm",
+                &Grant {
+                    role: Role::Auditor,
+                    unit: None
+                }
+            )
+            .await,
+            Err(StoreError::NotFound(_))
+        ));
+        let log = s.audit_for("user", "pm", 10).await.unwrap();
+        assert_eq!(
+            log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            ["user.revoke", "user.grant", "user.create"]
+        );
+        chain_ok(s).await;
         db.cleanup().await;
     }
 }

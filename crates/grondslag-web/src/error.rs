@@ -36,6 +36,8 @@ pub async fn operation_id(req: Request, next: Next) -> Response {
 #[derive(Debug)]
 pub enum ApiError {
     Unauthorized,
+    /// Logged in, but the role does not allow this.
+    Forbidden,
     NotFound(String),
     Conflict(String),
     /// If-Match named a version that is no longer current (RFC 9110: 412).
@@ -102,6 +104,13 @@ impl IntoResponse for ApiError {
                 "not-found",
                 "Not found",
                 Some(format!("{what} does not exist")),
+                vec![],
+            ),
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Not allowed",
+                Some("your roles do not allow this".to_string()),
                 vec![],
             ),
             ApiError::Stale(msg) => (
@@ -210,6 +219,14 @@ impl PageError {
             lang,
             status,
             message_id,
+        }
+    }
+
+    pub fn forbidden(lang: Lang) -> Self {
+        Self {
+            lang,
+            status: StatusCode::FORBIDDEN,
+            message_id: "error-forbidden",
         }
     }
 

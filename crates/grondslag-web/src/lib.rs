@@ -1,6 +1,7 @@
 //! Grondslag's web front ends: the server-rendered UI (`html`) and the JSON API under
 //! `/api/v1` (`api`), both thin shells over the domain and the store.
 
+mod access;
 mod api;
 mod auth;
 mod error;
@@ -9,6 +10,7 @@ mod html;
 mod i18n;
 
 pub use api::openapi::openapi_document;
+pub use api::{route_infos, RouteInfo};
 
 use axum::Router;
 use grondslag_domain::transfers::TransferRules;

@@ -19,6 +19,8 @@
 //! - `GRONDSLAG_BENCH_BACKENDS`: `sqlite`, `postgres` or `sqlite,postgres` (default: both
 //!   when a PostgreSQL URL is given);
 //! - `GRONDSLAG_BENCH_KEEP=1`: keep the databases and the generated file for inspection;
+//! - `GRONDSLAG_BENCH_PG_ANALYZE`: `auto` (default), `1` or `0`: whether to run ANALYZE on
+//!   PostgreSQL after the import (see [`pg_statistics`]);
 //! - `GRONDSLAG_BENCH_BIN`: the `grondslag` binary (default `target/release/grondslag`).
 //!
 //! The bench only talks to 127.0.0.1. Under `cargo test --benches` (no `--bench` argument)
@@ -1225,6 +1227,38 @@ async fn pg_size(url: &str) -> Result<u64> {
     Ok(n as u64)
 }
 
+/// The import runs no ANALYZE, so PostgreSQL plans the list queries without statistics
+/// until autovacuum analyses the new tables (about a minute after the import, when it is
+/// on). `GRONDSLAG_BENCH_PG_ANALYZE` decides what the bench measures: `auto` (default) runs
+/// ANALYZE when autovacuum is off on the server, as it would have happened on a server with
+/// the default configuration; `1` always; `0` never, to measure the tables as imported.
+async fn pg_statistics(url: &str) -> Result<String> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let autovacuum: String = sqlx::query_scalar("SELECT current_setting('autovacuum')")
+        .fetch_one(&mut conn)
+        .await?;
+    conn.close().await?;
+    let setting = std::env::var("GRONDSLAG_BENCH_PG_ANALYZE").unwrap_or_else(|_| "auto".into());
+    let analyze = match setting.as_str() {
+        "0" => false,
+        "1" => true,
+        "auto" | "" => autovacuum == "off",
+        other => bail!("GRONDSLAG_BENCH_PG_ANALYZE={other}; expected auto, 0 or 1"),
+    };
+    if !analyze {
+        return Ok(format!(
+            "as imported, no ANALYZE (autovacuum is {autovacuum} on this server)"
+        ));
+    }
+    let t = Instant::now();
+    pg_admin(url, &["ANALYZE"]).await?;
+    Ok(format!(
+        "ANALYZE run by the bench after the import, {:.1} s (autovacuum is {autovacuum} on this server)",
+        t.elapsed().as_secs_f64()
+    ))
+}
+
 // ---------------------------------------------------------------------------------------
 // One backend, start to end.
 
@@ -1250,6 +1284,8 @@ struct Outcome {
     validate: Duration,
     validate_peak_kb: Option<u64>,
     db_bytes: u64,
+    /// What the planner knew: whether ANALYZE ran after the import.
+    statistics: String,
     startup: Duration,
     rss_idle_kb: u64,
     sequential: Samples,
@@ -1316,6 +1352,12 @@ async fn bench_backend(
         Some(&format!("{PASSWORD}\n")),
     )?;
 
+    let statistics = match backend {
+        Backend::Sqlite => "none (the import runs no ANALYZE)".to_string(),
+        Backend::Postgres => pg_statistics(&url).await?,
+    };
+    eprintln!("[{name}] planner statistics: {statistics}");
+
     let db_bytes = match backend {
         Backend::Sqlite => ["bench.db", "bench.db-wal"]
             .iter()
@@ -1378,6 +1420,7 @@ async fn bench_backend(
         validate,
         validate_peak_kb,
         db_bytes,
+        statistics,
         startup,
         rss_idle_kb,
         sequential,
@@ -1480,6 +1523,9 @@ fn report(data: &DataSet, outcomes: &[Outcome], requests: usize) {
     );
     row("database size after import", "–", &|o| {
         format!("{:.0} MB", o.db_bytes as f64 / 1e6)
+    });
+    row("planner statistics during the load", "–", &|o| {
+        o.statistics.clone()
     });
     row(
         &format!("API list, 1 client, {requests} requests"),

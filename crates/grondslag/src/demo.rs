@@ -3,6 +3,7 @@
 //! `demo/PLANTED.md`), and an account to look at it with.
 
 use anyhow::{Context, Result};
+use grondslag_domain::access::{Grant, Role};
 use grondslag_domain::interchange;
 use grondslag_store::Store;
 
@@ -38,7 +39,22 @@ pub async fn load(store: &Store) -> Result<bool> {
         return Ok(false);
     }
     store
-        .create_user("system:demo", USERNAME, "Demo (FG-bureau)", PASSWORD, true)
+        .create_user(
+            "system:demo",
+            USERNAME,
+            "Demo (FG-bureau)",
+            PASSWORD,
+            &[
+                Grant {
+                    role: Role::Dpo,
+                    unit: None,
+                },
+                Grant {
+                    role: Role::Administrator,
+                    unit: None,
+                },
+            ],
+        )
         .await?;
     Ok(true)
 }

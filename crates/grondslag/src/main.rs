@@ -6,6 +6,7 @@ mod demo;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use grondslag_domain::access::{Grant, Role};
 use grondslag_domain::interchange;
 use grondslag_store::Store;
 use std::io::Write;
@@ -146,10 +147,48 @@ enum UserCommand {
         /// The name shown in the UI and the audit log.
         #[arg(long)]
         name: String,
-        /// Make the account an administrator.
+        /// Make the account an administrator (accounts and settings, not privacy content).
         #[arg(long)]
         admin: bool,
+        /// A role, as ROLE or ROLE:UNIT for roles that hold for a unit and the units below it
+        /// (e.g. privacy_manager:fnwi). Repeat for more roles. `grondslag roles` lists them.
+        #[arg(long = "role", value_parser = parse_grant)]
+        roles: Vec<Grant>,
     },
+    /// Give an account a role: ROLE, or ROLE:UNIT for unit-bound roles.
+    Grant {
+        #[command(flatten)]
+        db: Db,
+        username: String,
+        #[arg(value_parser = parse_grant)]
+        role: Grant,
+    },
+    /// Take a role away from an account.
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        username: String,
+        #[arg(value_parser = parse_grant)]
+        role: Grant,
+    },
+}
+
+/// `privacy_manager:fnwi` or `data_protection_officer`.
+fn parse_grant(s: &str) -> Result<Grant, String> {
+    let (role, unit) = match s.split_once(':') {
+        Some((r, u)) => (r, Some(u.to_string())),
+        None => (s, None),
+    };
+    let role = role.parse::<Role>().map_err(|e| e.to_string())?;
+    Ok(Grant { role, unit })
+}
+
+fn grant_text(g: &Grant) -> String {
+    use grondslag_domain::vocab::Term;
+    match &g.unit {
+        Some(u) => format!("{}:{u}", g.role.machine_name()),
+        None => g.role.machine_name().to_string(),
+    }
 }
 
 /// How the audit log names whoever runs a command.
@@ -288,6 +327,7 @@ async fn main() -> Result<()> {
         Command::User {
             command:
                 UserCommand::Add {
+                    roles,
                     db,
                     username,
                     name,
@@ -306,14 +346,46 @@ async fn main() -> Result<()> {
                 line.trim_end_matches(['\r', '\n']).to_string()
             };
             let store = open(&db).await?;
+            let mut grants = roles;
+            if admin {
+                grants.push(Grant {
+                    role: Role::Administrator,
+                    unit: None,
+                });
+            }
             let user = store
-                .create_user(&cli_actor(), &username, &name, &password, admin)
+                .create_user(&cli_actor(), &username, &name, &password, &grants)
                 .await?;
+            let roles: Vec<String> = grants.iter().map(grant_text).collect();
             println!(
-                "created {}user {}",
-                if user.is_admin { "administrator " } else { "" },
-                user.username
+                "created user {} with roles: {}",
+                user.username,
+                if roles.is_empty() {
+                    "none".into()
+                } else {
+                    roles.join(", ")
+                }
             );
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Grant { db, username, role },
+        } => {
+            open(&db)
+                .await?
+                .grant(&cli_actor(), &username, &role)
+                .await?;
+            println!("{username} now holds {}", grant_text(&role));
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Revoke { db, username, role },
+        } => {
+            open(&db)
+                .await?
+                .revoke(&cli_actor(), &username, &role)
+                .await?;
+            println!("{username} no longer holds {}", grant_text(&role));
             Ok(())
         }
         Command::Check { db, file, rules } => {

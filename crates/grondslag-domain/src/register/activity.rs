@@ -372,6 +372,10 @@ impl Activity {
                 );
             }
         }
+        if let Some(d) = &self.dpia_screening {
+            check_unique(&mut e, "dpia_screening.criteria", &d.criteria);
+            check_unique(&mut e, "dpia_screening.ap_list", &d.ap_list);
+        }
         if let Some(s) = &self.social_media {
             check_unique(&mut e, "social_media.forms", &s.forms);
             check_unique(&mut e, "social_media.channels", &s.channels);

@@ -176,6 +176,7 @@ pub fn all_terms() -> Vec<TermRow> {
     out.extend(rows::<ResidualRisk>());
     out.extend(rows::<ConsentMethod>());
     out.extend(rows::<crate::register::Status>());
+    out.extend(rows::<crate::access::Role>());
     out
 }
 

@@ -215,3 +215,4 @@ field-controller = Controller
 field-printed-on = Printed on
 accountability-empty = No legitimate-interest assessment, DPIA screening or DPIA is recorded for this activity.
 action-accountability = Accountability (printable)
+error-forbidden = Your role does not allow this. Ask the DPO office or the administrator for the right role.

@@ -215,3 +215,4 @@ field-controller = Verwerkingsverantwoordelijke
 field-printed-on = Afgedrukt op
 accountability-empty = Voor deze verwerking zijn geen belangenafweging, DPIA-toets of DPIA vastgelegd.
 action-accountability = Verantwoording (afdrukbaar)
+error-forbidden = Uw rol staat dit niet toe. Vraag het FG-bureau of de beheerder om de juiste rol.

@@ -2,7 +2,7 @@
 
 use super::types::{ActivityPage, Change, TransitionRequest, VersionInfo};
 use super::{json_body, ApiRoute};
-use crate::auth::ApiUser;
+use crate::access::{transition_permission, Can, EditActivity, ReadRegister};
 use crate::error::ApiError;
 use crate::AppState;
 use axum::body::Bytes;
@@ -11,9 +11,10 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Json;
+use grondslag_domain::access::Permission;
 use grondslag_domain::diff::compare;
 use grondslag_domain::interchange::parse_activity;
-use grondslag_domain::register::{ActivityRecord, Status};
+use grondslag_domain::register::{Activity, ActivityRecord, Status};
 use grondslag_domain::vocab::{LegalBasis, PersonalDataCategory, Term};
 use grondslag_domain::ValidationErrors;
 use grondslag_store::register::ActivityFilter;
@@ -30,6 +31,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request: None,
             response: (200, Some("ActivityPage")),
             query: LIST_PARAMS,
+            permission: Some(Permission::ReadRegister),
             public: false,
             handler: get(list),
         },
@@ -42,6 +44,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request: Some("Activity"),
             response: (201, Some("ActivityRecord")),
             query: &[],
+            permission: Some(Permission::EditActivity),
             public: false,
             handler: post(create),
         },
@@ -54,6 +57,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request: None,
             response: (200, Some("ActivityRecord")),
             query: &[],
+            permission: Some(Permission::ReadRegister),
             public: false,
             handler: get(show),
         },
@@ -66,6 +70,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request: Some("Activity"),
             response: (200, Some("ActivityRecord")),
             query: &[],
+            permission: Some(Permission::EditActivity),
             public: false,
             handler: put(update),
         },
@@ -78,6 +83,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request: Some("TransitionRequest"),
             response: (200, Some("ActivityRecord")),
             query: &[],
+            permission: Some(Permission::SubmitActivity),
             public: false,
             handler: post(transition),
         },
@@ -90,6 +96,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request: None,
             response: (200, Some("VersionInfoList")),
             query: &[],
+            permission: Some(Permission::ReadRegister),
             public: false,
             handler: get(versions),
         },
@@ -102,6 +109,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request: None,
             response: (200, Some("ActivityVersion")),
             query: &[],
+            permission: Some(Permission::ReadRegister),
             public: false,
             handler: get(version),
         },
@@ -121,6 +129,7 @@ pub fn routes() -> Vec<ApiRoute> {
                     "The later version; default the current one",
                 ),
             ],
+            permission: Some(Permission::ReadRegister),
             public: false,
             handler: get(compare_versions),
         },
@@ -242,6 +251,7 @@ impl ListQuery {
             },
             page: number(&mut e, "page", &self.page, 1, u32::MAX),
             per_page: number(&mut e, "per_page", &self.per_page, 50, 500),
+            within: None,
         };
         (f, e)
     }
@@ -249,12 +259,32 @@ impl ListQuery {
 
 async fn list(
     State(s): State<AppState>,
-    _: ApiUser,
+    can: Can<ReadRegister>,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<ActivityPage>, ApiError> {
-    let (filter, errors) = q.filter();
+    let (mut filter, errors) = q.filter();
     errors.into_result(()).map_err(ApiError::Invalid)?;
+    filter.within = can.within();
     Ok(Json(s.store.list_activities(&filter).await?.into()))
+}
+
+/// The unit an activity is saved under must be one the user may edit.
+pub(crate) fn unit_in_scope(
+    can: &Can<EditActivity>,
+    activity: &Activity,
+) -> Result<(), ValidationErrors> {
+    let mut e = ValidationErrors::new();
+    if !activity.unit.is_empty() && !can.scope.allows(&activity.unit) {
+        e.add(
+            "unit",
+            "not_allowed",
+            format!(
+                "you may not register activities for the unit \"{}\"",
+                activity.unit
+            ),
+        );
+    }
+    e.into_result(())
 }
 
 fn with_etag(record: ActivityRecord, status: StatusCode) -> Response {
@@ -273,20 +303,21 @@ fn with_etag(record: ActivityRecord, status: StatusCode) -> Response {
 
 async fn create(
     State(s): State<AppState>,
-    ApiUser(user): ApiUser,
+    can: Can<EditActivity>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let activity = parse_activity(&json_body(&body)?).map_err(ApiError::Invalid)?;
-    let record = s.store.create_activity(&user.actor(), activity).await?;
+    unit_in_scope(&can, &activity).map_err(ApiError::Invalid)?;
+    let record = s.store.create_activity(&can.user.actor(), activity).await?;
     Ok(with_etag(record, StatusCode::CREATED))
 }
 
 async fn show(
     State(s): State<AppState>,
-    _: ApiUser,
+    can: Can<ReadRegister>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(s.store.activity(&id).await?, StatusCode::OK))
+    Ok(with_etag(can.activity(&s, &id).await?, StatusCode::OK))
 }
 
 /// `If-Match: "3"` (or `3`): the version the client edited.
@@ -312,39 +343,52 @@ fn if_match(headers: &HeaderMap) -> Result<Option<u32>, ApiError> {
 
 async fn update(
     State(s): State<AppState>,
-    ApiUser(user): ApiUser,
+    can: Can<EditActivity>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let expected = if_match(&headers)?;
+    let current = can.activity(&s, &id).await?;
+    if !can.scope.allows(&current.activity.unit) {
+        return Err(ApiError::Forbidden);
+    }
     let activity = parse_activity(&json_body(&body)?).map_err(ApiError::Invalid)?;
+    unit_in_scope(&can, &activity).map_err(ApiError::Invalid)?;
     let record = s
         .store
-        .update_activity(&user.actor(), &id, expected, activity)
+        .update_activity(&can.user.actor(), &id, expected, activity)
         .await?;
     Ok(with_etag(record, StatusCode::OK))
 }
 
 async fn transition(
     State(s): State<AppState>,
-    ApiUser(user): ApiUser,
+    can: Can<ReadRegister>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let req: TransitionRequest = json_body(&body)?;
+    let current = can.activity(&s, &id).await?;
+    if !can
+        .scope_of(transition_permission(req.status))
+        .allows(&current.activity.unit)
+    {
+        return Err(ApiError::Forbidden);
+    }
     let record = s
         .store
-        .transition_activity(&user.actor(), &id, req.version, req.status)
+        .transition_activity(&can.user.actor(), &id, req.version, req.status)
         .await?;
     Ok(with_etag(record, StatusCode::OK))
 }
 
 async fn versions(
     State(s): State<AppState>,
-    _: ApiUser,
+    can: Can<ReadRegister>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<VersionInfo>>, ApiError> {
+    can.activity(&s, &id).await?;
     Ok(Json(
         s.store
             .activity_versions(&id)
@@ -357,9 +401,10 @@ async fn versions(
 
 async fn version(
     State(s): State<AppState>,
-    _: ApiUser,
+    can: Can<ReadRegister>,
     Path((id, v)): Path<(String, u32)>,
 ) -> Result<Response, ApiError> {
+    can.activity(&s, &id).await?;
     let all = s.store.activity_versions(&id).await?;
     let found = all
         .into_iter()
@@ -376,10 +421,11 @@ struct CompareQuery {
 
 async fn compare_versions(
     State(s): State<AppState>,
-    _: ApiUser,
+    can: Can<ReadRegister>,
     Path(id): Path<String>,
     Query(q): Query<CompareQuery>,
 ) -> Result<Json<Vec<Change>>, ApiError> {
+    can.activity(&s, &id).await?;
     let all = s.store.activity_versions(&id).await?;
     let pick = |v: u32| {
         all.iter()

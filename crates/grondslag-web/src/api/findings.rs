@@ -3,6 +3,7 @@
 
 use super::types::{FindingItem, RuleItem};
 use super::ApiRoute;
+use crate::access::{Can, ReadRegister};
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::findings;
@@ -11,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::routing::get;
 use axum::Json;
+use grondslag_domain::access::Permission;
 use grondslag_domain::register::descendants;
 use grondslag_domain::rules::catalogue;
 use serde::Deserialize;
@@ -30,6 +32,7 @@ pub fn routes() -> Vec<ApiRoute> {
                 ("severity", "string", "error, warning or info"),
                 ("rule", "string", "A rule id"),
             ],
+            permission: Some(Permission::ReadRegister),
             public: false,
             handler: get(list),
         },
@@ -42,6 +45,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request: None,
             response: (200, Some("FindingItemList")),
             query: &[],
+            permission: Some(Permission::ReadRegister),
             public: false,
             handler: get(for_activity),
         },
@@ -54,6 +58,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request: None,
             response: (200, Some("RuleItemList")),
             query: &[],
+            permission: None,
             public: false,
             handler: get(rules),
         },
@@ -69,7 +74,7 @@ struct FindingQuery {
 
 async fn list(
     State(s): State<AppState>,
-    _: ApiUser,
+    can: Can<ReadRegister>,
     Query(q): Query<FindingQuery>,
 ) -> Result<Json<Vec<FindingItem>>, ApiError> {
     let (activities, all) = findings::for_register(&s).await?;
@@ -91,6 +96,9 @@ async fn list(
         })
         .filter_map(|f| {
             let a = activities.iter().find(|a| a.id == f.activity_id)?;
+            if !can.scope.allows(&a.activity.unit) {
+                return None;
+            }
             if units
                 .as_ref()
                 .is_some_and(|u| !u.contains(&a.activity.unit))
@@ -105,10 +113,10 @@ async fn list(
 
 async fn for_activity(
     State(s): State<AppState>,
-    _: ApiUser,
+    can: Can<ReadRegister>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<FindingItem>>, ApiError> {
-    let r = s.store.activity(&id).await?;
+    let r = can.activity(&s, &id).await?;
     let found = findings::for_activity(&s, &r).await?;
     Ok(Json(
         found

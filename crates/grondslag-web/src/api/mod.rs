@@ -13,6 +13,7 @@ use crate::AppState;
 use axum::http::Method;
 use axum::routing::MethodRouter;
 use axum::Router;
+use grondslag_domain::access::Permission;
 use serde::de::DeserializeOwned;
 
 /// One route of the API and its documentation.
@@ -28,9 +29,19 @@ pub struct ApiRoute {
     pub response: (u16, Option<&'static str>),
     /// Query parameters: name, JSON type, description.
     pub query: &'static [(&'static str, &'static str, &'static str)],
+    /// The permission the handler asks the permission table for; `None` for what every
+    /// logged-in user may do (who am I, the vocabulary, the rules).
+    pub permission: Option<Permission>,
     /// Reachable without a session.
     pub public: bool,
     pub handler: MethodRouter<AppState>,
+}
+
+impl ApiRoute {
+    fn needs(mut self, p: Permission) -> Self {
+        self.permission = Some(p);
+        self
+    }
 }
 
 /// Every API route.
@@ -41,6 +52,28 @@ pub fn table() -> Vec<ApiRoute> {
     routes.extend(register::routes());
     routes.extend(findings::routes());
     routes
+}
+
+/// What the authorization tests and docs/permissions.md need of each route.
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub permission: Option<Permission>,
+    pub public: bool,
+}
+
+pub fn route_infos() -> Vec<RouteInfo> {
+    table()
+        .into_iter()
+        .map(|r| RouteInfo {
+            method: r.method,
+            path: r.path,
+            operation_id: r.operation_id,
+            permission: r.permission,
+            public: r.public,
+        })
+        .collect()
 }
 
 pub fn routes() -> Router<AppState> {

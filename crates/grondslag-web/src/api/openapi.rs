@@ -109,6 +109,10 @@ pub fn openapi_document() -> Value {
         if r.public {
             op["security"] = json!([]);
         }
+        // Which permission of docs/permissions.md the operation needs.
+        if let Some(p) = r.permission {
+            op["x-permission"] = json!(p.as_str());
+        }
         let item = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
         item[r.method.as_str().to_lowercase()] = op;
     }

@@ -3,6 +3,9 @@
 
 use super::types::{AuditVerification, ImportSummary, VocabularyTerm};
 use super::{json_body, ApiRoute};
+use crate::access::{
+    Can, ExportRegister, ImportRegister, ManageOrganisation, ReadRegister, VerifyAudit,
+};
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::AppState;
@@ -11,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::routing::{get, post, put};
 use axum::Json;
+use grondslag_domain::access::Permission;
 use grondslag_domain::interchange::{self, RegisterDocument};
 use grondslag_domain::register::{Processor, Unit};
 use grondslag_domain::vocab::all_terms;
@@ -27,6 +31,7 @@ pub fn routes() -> Vec<ApiRoute> {
             request,
             response,
             query: &[],
+            permission: None,
             public: false,
             handler,
         };
@@ -40,7 +45,8 @@ pub fn routes() -> Vec<ApiRoute> {
             None,
             (200, Some("UnitList")),
             get(units),
-        ),
+        )
+        .needs(Permission::ReadRegister),
         route(
             Method::PUT,
             "/api/v1/units/{id}",
@@ -50,7 +56,8 @@ pub fn routes() -> Vec<ApiRoute> {
             Some("Unit"),
             (200, Some("Unit")),
             put(put_unit),
-        ),
+        )
+        .needs(Permission::ManageOrganisation),
         route(
             Method::GET,
             "/api/v1/processors",
@@ -60,7 +67,8 @@ pub fn routes() -> Vec<ApiRoute> {
             None,
             (200, Some("ProcessorList")),
             get(processors),
-        ),
+        )
+        .needs(Permission::ReadRegister),
         route(
             Method::PUT,
             "/api/v1/processors/{id}",
@@ -70,7 +78,8 @@ pub fn routes() -> Vec<ApiRoute> {
             Some("Processor"),
             (200, Some("Processor")),
             put(put_processor),
-        ),
+        )
+        .needs(Permission::ManageOrganisation),
         route(
             Method::GET,
             "/api/v1/register",
@@ -80,7 +89,8 @@ pub fn routes() -> Vec<ApiRoute> {
             None,
             (200, Some("RegisterDocument")),
             get(export),
-        ),
+        )
+        .needs(Permission::ExportRegister),
         route(
             Method::POST,
             "/api/v1/register",
@@ -90,7 +100,8 @@ pub fn routes() -> Vec<ApiRoute> {
             Some("RegisterDocument"),
             (200, Some("ImportSummary")),
             post(import),
-        ),
+        )
+        .needs(Permission::ImportRegister),
         route(
             Method::GET,
             "/api/v1/vocabulary",
@@ -110,7 +121,8 @@ pub fn routes() -> Vec<ApiRoute> {
             None,
             (200, Some("AuditVerification")),
             get(verify),
-        ),
+        )
+        .needs(Permission::VerifyAudit),
     ]
 }
 
@@ -129,51 +141,61 @@ fn same_key(path_key: &str, body_key: &str) -> Result<(), ApiError> {
     }
 }
 
-async fn units(State(s): State<AppState>, _: ApiUser) -> Result<Json<Vec<Unit>>, ApiError> {
+async fn units(
+    State(s): State<AppState>,
+    _: Can<ReadRegister>,
+) -> Result<Json<Vec<Unit>>, ApiError> {
     Ok(Json(s.store.units().await?))
 }
 
 async fn put_unit(
     State(s): State<AppState>,
-    ApiUser(user): ApiUser,
+    can: Can<ManageOrganisation>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Unit>, ApiError> {
     let unit = interchange::parse_unit(&json_body(&body)?).map_err(ApiError::Invalid)?;
     same_key(&id, &unit.id)?;
-    Ok(Json(s.store.put_unit(&user.actor(), unit).await?))
+    Ok(Json(s.store.put_unit(&can.user.actor(), unit).await?))
 }
 
 async fn processors(
     State(s): State<AppState>,
-    _: ApiUser,
+    _: Can<ReadRegister>,
 ) -> Result<Json<Vec<Processor>>, ApiError> {
     Ok(Json(s.store.processors().await?))
 }
 
 async fn put_processor(
     State(s): State<AppState>,
-    ApiUser(user): ApiUser,
+    can: Can<ManageOrganisation>,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Processor>, ApiError> {
     let p = interchange::parse_processor(&json_body(&body)?).map_err(ApiError::Invalid)?;
     same_key(&id, &p.id)?;
-    Ok(Json(s.store.put_processor(&user.actor(), p).await?))
+    Ok(Json(s.store.put_processor(&can.user.actor(), p).await?))
 }
 
-async fn export(State(s): State<AppState>, _: ApiUser) -> Result<Json<RegisterDocument>, ApiError> {
-    Ok(Json(s.store.export().await?))
+async fn export(
+    State(s): State<AppState>,
+    can: Can<ExportRegister>,
+) -> Result<Json<RegisterDocument>, ApiError> {
+    let mut doc = s.store.export().await?;
+    // A privacy manager exports the activities of their own units only (REG-3).
+    doc.activities
+        .retain(|a| can.scope.allows(&a.activity.unit));
+    Ok(Json(doc))
 }
 
 async fn import(
     State(s): State<AppState>,
-    ApiUser(user): ApiUser,
+    can: Can<ImportRegister>,
     body: Bytes,
 ) -> Result<Json<ImportSummary>, ApiError> {
     let value: Value = json_body(&body)?;
     let doc = interchange::parse(&value).map_err(ApiError::Invalid)?;
-    let r = s.store.import(&user.actor(), &doc).await?;
+    let r = s.store.import(&can.user.actor(), &doc).await?;
     Ok(Json(ImportSummary {
         units_written: r.units_written,
         processors_written: r.processors_written,
@@ -201,7 +223,7 @@ async fn vocabulary(_: ApiUser) -> Json<Vec<VocabularyTerm>> {
 
 async fn verify(
     State(s): State<AppState>,
-    _: ApiUser,
+    _: Can<VerifyAudit>,
 ) -> Result<Json<AuditVerification>, ApiError> {
     Ok(Json(match s.store.verify_audit_chain().await? {
         Ok(entries) => AuditVerification {

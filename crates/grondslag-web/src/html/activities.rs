@@ -4,8 +4,8 @@
 use super::form::{at, text_at, to_json};
 use super::organisation::tree;
 use super::{choices, render, Choice, Ctx};
+use crate::access::{transition_permission, Can, EditActivity, PageCan, ReadRegister};
 use crate::api::activities::ListQuery;
-use crate::auth::PageUser;
 use crate::error::PageError;
 use crate::i18n::{t, t_args, Lang, UserLang};
 use crate::AppState;
@@ -15,9 +15,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use grondslag_domain::access::Permission;
 use grondslag_domain::diff::compare;
 use grondslag_domain::interchange::parse_activity;
-use grondslag_domain::register::{Activity, ActivityVersion, Status, Unit};
+use grondslag_domain::register::{Activity, ActivityRecord, ActivityVersion, Status, Unit};
 use grondslag_domain::rules::Finding;
 use grondslag_domain::vocab::*;
 use grondslag_domain::ValidationErrors;
@@ -97,12 +98,14 @@ fn page_link(raw: &Option<String>, page: u32) -> String {
 async fn list(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<ReadRegister>,
     Query(q): Query<ListQuery>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
+    let user = &can.user;
     // The UI ignores a filter value it does not know, rather than failing the page.
-    let (filter, _) = q.filter();
+    let (mut filter, _) = q.filter();
+    filter.within = can.within();
     let result = s
         .store
         .list_activities(&filter)
@@ -775,10 +778,17 @@ fn recipient_views(a: &Activity, lang: Lang) -> Vec<RecipientView> {
 async fn show_at(
     s: &AppState,
     lang: Lang,
-    user: &grondslag_store::accounts::User,
+    can: &Can<ReadRegister>,
     id: &str,
     version: Option<u32>,
 ) -> Result<Response, PageError> {
+    let user = &can.user;
+    let record = can
+        .activity(s, id)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let unit = record.activity.unit.clone();
+    let may = |p: Permission| can.scope_of(p).allows(&unit);
     let versions = s
         .store
         .activity_versions(id)
@@ -850,7 +860,7 @@ async fn show_at(
         version: shown.version,
         current_version: current.version,
         is_current,
-        editable: is_current && current.status.is_editable(),
+        editable: is_current && current.status.is_editable() && may(Permission::EditActivity),
         saved: t_args(
             lang,
             "saved-by-at",
@@ -867,6 +877,7 @@ async fn show_at(
                 .status
                 .next()
                 .iter()
+                .filter(|st| may(transition_permission(**st)))
                 .map(|st| Choice {
                     value: st.machine_name().into(),
                     label: transition_label(lang, *st),
@@ -902,19 +913,19 @@ fn transition_label(lang: Lang, to: Status) -> String {
 async fn show(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<ReadRegister>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    show_at(&s, lang, &user, &id, None).await
+    show_at(&s, lang, &can, &id, None).await
 }
 
 async fn show_version(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<ReadRegister>,
     Path((id, v)): Path<(String, u32)>,
 ) -> Result<Response, PageError> {
-    show_at(&s, lang, &user, &id, Some(v)).await
+    show_at(&s, lang, &can, &id, Some(v)).await
 }
 
 #[derive(Deserialize)]
@@ -926,14 +937,24 @@ struct TransitionForm {
 async fn transition(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<ReadRegister>,
     Path(id): Path<String>,
     Form(f): Form<TransitionForm>,
 ) -> Result<Response, PageError> {
     let to = Status::from_machine_name(&f.to)
         .ok_or_else(|| PageError::new(lang, StoreError::Conflict(f.to.clone())))?;
+    let current = can
+        .activity(&s, &id)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    if !can
+        .scope_of(transition_permission(to))
+        .allows(&current.activity.unit)
+    {
+        return Err(PageError::forbidden(lang));
+    }
     s.store
-        .transition_activity(&user.actor(), &id, Some(f.version), to)
+        .transition_activity(&can.user.actor(), &id, Some(f.version), to)
         .await
         .map_err(|e| PageError::new(lang, e))?;
     Ok(Redirect::to(&format!("/activities/{id}")).into_response())
@@ -999,10 +1020,14 @@ fn field_label(lang: Lang, field: &str) -> String {
 async fn compare_page(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<ReadRegister>,
     Path(id): Path<String>,
     Query(q): Query<CompareQuery>,
 ) -> Result<Response, PageError> {
+    let user = &can.user;
+    can.activity(&s, &id)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
     let versions = s
         .store
         .activity_versions(&id)
@@ -1368,13 +1393,25 @@ struct FormPage {
 async fn form_page(
     s: &AppState,
     lang: Lang,
-    user: &grondslag_store::accounts::User,
+    can: &Can<EditActivity>,
     target: Option<(&str, u32)>,
     doc: Value,
     errors: &ValidationErrors,
     extra: (usize, usize),
 ) -> Result<Response, PageError> {
-    let units = s.store.units().await.map_err(|e| PageError::new(lang, e))?;
+    // Only the units the user may register activities for are offered.
+    let mut units = can.units.clone();
+    let editable: Vec<String> = units
+        .iter()
+        .filter(|u| can.scope.allows(&u.id))
+        .map(|u| u.id.clone())
+        .collect();
+    units.retain(|u| editable.contains(&u.id));
+    for u in &mut units {
+        if u.parent.as_ref().is_some_and(|p| !editable.contains(p)) {
+            u.parent = None;
+        }
+    }
     let processors: Vec<String> = s
         .store
         .processors()
@@ -1396,7 +1433,7 @@ async fn form_page(
         ),
     };
     let page = FormPage {
-        ctx: Ctx::new(lang, Some(user), here),
+        ctx: Ctx::new(lang, Some(&can.user), here),
         title,
         action,
         version: target.map(|(_, v)| v),
@@ -1412,12 +1449,12 @@ async fn form_page(
 async fn new_form(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<EditActivity>,
 ) -> Result<Response, PageError> {
     form_page(
         &s,
         lang,
-        &user,
+        &can,
         None,
         serde_json::json!({"name": "", "unit": ""}),
         &ValidationErrors::new(),
@@ -1426,22 +1463,35 @@ async fn new_form(
     .await
 }
 
+/// The activity to edit: it must be in the user's units, as it is and as it is saved.
+async fn editable(
+    s: &AppState,
+    lang: Lang,
+    can: &Can<EditActivity>,
+    id: &str,
+) -> Result<ActivityRecord, PageError> {
+    let r = can
+        .activity(s, id)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    if !can.scope.allows(&r.activity.unit) {
+        return Err(PageError::forbidden(lang));
+    }
+    Ok(r)
+}
+
 async fn edit_form(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<EditActivity>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let r = s
-        .store
-        .activity(&id)
-        .await
-        .map_err(|e| PageError::new(lang, e))?;
+    let r = editable(&s, lang, &can, &id).await?;
     let doc = serde_json::to_value(&r.activity).expect("an activity serialises");
     form_page(
         &s,
         lang,
-        &user,
+        &can,
         Some((&id, r.version)),
         doc,
         &ValidationErrors::new(),
@@ -1461,30 +1511,34 @@ fn extra_rows(fields: &[(String, String)]) -> Option<(usize, usize)> {
 async fn save(
     s: &AppState,
     lang: Lang,
-    user: &grondslag_store::accounts::User,
+    can: &Can<EditActivity>,
     target: Option<(&str, u32)>,
     fields: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
     let doc = to_json(&fields);
     if let Some(extra) = extra_rows(&fields) {
-        return form_page(s, lang, user, target, doc, &ValidationErrors::new(), extra).await;
+        return form_page(s, lang, can, target, doc, &ValidationErrors::new(), extra).await;
     }
     let activity = match parse_activity(&doc) {
         Ok(a) => a,
-        Err(errors) => return form_page(s, lang, user, target, doc, &errors, (0, 0)).await,
+        Err(errors) => return form_page(s, lang, can, target, doc, &errors, (0, 0)).await,
     };
+    if let Err(errors) = crate::api::activities::unit_in_scope(can, &activity) {
+        return form_page(s, lang, can, target, doc, &errors, (0, 0)).await;
+    }
+    let actor = can.user.actor();
     let result = match target {
-        None => s.store.create_activity(&user.actor(), activity).await,
+        None => s.store.create_activity(&actor, activity).await,
         Some((id, version)) => {
             s.store
-                .update_activity(&user.actor(), id, Some(version), activity)
+                .update_activity(&actor, id, Some(version), activity)
                 .await
         }
     };
     match result {
         Ok(record) => Ok(Redirect::to(&format!("/activities/{}", record.id)).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            form_page(s, lang, user, target, doc, &errors, (0, 0)).await
+            form_page(s, lang, can, target, doc, &errors, (0, 0)).await
         }
         Err(e) => Err(PageError::new(lang, e)),
     }
@@ -1493,25 +1547,26 @@ async fn save(
 async fn create(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<EditActivity>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    save(&s, lang, &user, None, fields).await
+    save(&s, lang, &can, None, fields).await
 }
 
 async fn update(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<EditActivity>,
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    editable(&s, lang, &can, &id).await?;
     let version = fields
         .iter()
         .find(|(k, _)| k == "version")
         .and_then(|(_, v)| v.parse().ok())
         .unwrap_or(0);
-    save(&s, lang, &user, Some((&id, version)), fields).await
+    save(&s, lang, &can, Some((&id, version)), fields).await
 }
 
 // ---- the printable accountability view ----
@@ -1536,12 +1591,12 @@ struct AccountabilityPage {
 async fn accountability(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<ReadRegister>,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let r = s
-        .store
-        .activity(&id)
+    let user = &can.user;
+    let r = can
+        .activity(&s, &id)
         .await
         .map_err(|e| PageError::new(lang, e))?;
     let units = s.store.units().await.map_err(|e| PageError::new(lang, e))?;

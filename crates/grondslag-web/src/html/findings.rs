@@ -2,7 +2,7 @@
 
 use super::organisation::tree;
 use super::{render, Choice, Ctx};
-use crate::auth::PageUser;
+use crate::access::{PageCan, ReadRegister};
 use crate::error::PageError;
 use crate::i18n::{t, t_args, UserLang};
 use crate::AppState;
@@ -68,9 +68,10 @@ struct Filter {
 async fn dashboard(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<ReadRegister>,
     Query(q): Query<Filter>,
 ) -> Result<Response, PageError> {
+    let user = &can.user;
     let (activities, findings) = crate::findings::for_register(&s)
         .await
         .map_err(|e| PageError::new(lang, e))?;
@@ -95,6 +96,11 @@ async fn dashboard(
                     .get(f.activity_id.as_str())
                     .is_some_and(|u| sc.iter().any(|x| x == u))
             })
+        })
+        .filter(|f| {
+            unit_of
+                .get(f.activity_id.as_str())
+                .is_some_and(|u| can.scope.allows(u))
         })
         .filter(|f| rule.as_deref().is_none_or(|r| f.rule == r))
         .filter(|f| severity.as_deref().is_none_or(|v| f.severity.as_str() == v))

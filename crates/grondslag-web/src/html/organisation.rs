@@ -1,7 +1,7 @@
 //! Pages for the organisation: the unit tree and the processors.
 
 use super::{render, Ctx};
-use crate::auth::PageUser;
+use crate::access::{PageCan, ReadRegister};
 use crate::error::PageError;
 use crate::i18n::UserLang;
 use crate::AppState;
@@ -60,8 +60,9 @@ struct UnitsPage {
 async fn units(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<ReadRegister>,
 ) -> Result<Response, PageError> {
+    let user = &can.user;
     let units = s.store.units().await.map_err(|e| PageError::new(lang, e))?;
     Ok(render(&UnitsPage {
         ctx: Ctx::new(lang, Some(&user), "/units"),
@@ -79,8 +80,9 @@ struct ProcessorsPage {
 async fn processors(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
-    PageUser(user): PageUser,
+    PageCan(can): PageCan<ReadRegister>,
 ) -> Result<Response, PageError> {
+    let user = &can.user;
     let processors = s
         .store
         .processors()

@@ -20,7 +20,16 @@ impl TestApp {
     /// Binds first, then spawns, so the server accepts connections before the test starts.
     pub async fn spawn(db: TestDb) -> TestApp {
         db.store
-            .create_user("cli:test", "fg", "Functionaris", PASSWORD, true)
+            .create_user(
+                "cli:test",
+                "fg",
+                "Functionaris",
+                PASSWORD,
+                &[grondslag_domain::access::Grant {
+                    role: grondslag_domain::access::Role::Dpo,
+                    unit: None,
+                }],
+            )
             .await
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,0 +1,230 @@
+//! Who may do what (the roles table of REQUIREMENTS.md, REG-3, SEC-3): one permission table
+//! decides every access, and unit scoping follows the tree of units.
+
+use crate::register::{descendants, Unit};
+use crate::vocab::vocabulary;
+use serde::Serialize;
+
+vocabulary! {
+    /// A role a person holds, overall or for some units.
+    Role ("role") {
+        Dpo => "data_protection_officer", "Data Protection Officer (DPO)", "Functionaris Gegevensbescherming (FG)", "RU art. 1 lid 11; RU 2:7", Some("https://w3id.org/dpv#DataProtectionOfficer");
+        DpoOffice => "dpo_office", "DPO office", "FG-bureau", "RU 2:7 lid 3", None;
+        PrivacyManager => "privacy_manager", "Decentral privacy manager", "Decentrale privacymanager", "RU 2:8 lid 2", None;
+        InformationManager => "information_manager", "Information manager (IM)", "Informatiemanager (IM)", "UM 4", None;
+        DomainOwner => "domain_owner", "Domain owner", "Domeineigenaar", "RU art. 1 lid 8; RU 2:8 lid 1", None;
+        Staff => "staff_member", "Staff member", "Medewerker", "UM 1", None;
+        SecurityOfficer => "security_officer", "Security officer", "Beveiligingsfunctionaris", "RU 5:1 lid 4", None;
+        Auditor => "auditor", "Auditor (reads everything)", "Auditor (leest alles)", "RU 2:7 lid 4", None;
+        CouncilReader => "council_reader", "Works or student council (camera overview)", "OR of USR (overzicht cameratoezicht)", "RU 5:1 lid 6", None;
+        Administrator => "administrator", "Administrator (accounts and settings)", "Beheerder (accounts en instellingen)", "–", None;
+    }
+}
+
+/// Something a request wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Read activities, their history and findings.
+    ReadRegister,
+    /// Create activities and edit their content.
+    EditActivity,
+    /// Submit an activity to the FG office, or take it back to draft.
+    SubmitActivity,
+    /// Register, return or retire an activity (RU 2:8 lid 2: the FG office registers).
+    RegisterActivity,
+    /// Create and change units and processors.
+    ManageOrganisation,
+    /// Import a register file.
+    ImportRegister,
+    /// Export the register.
+    ExportRegister,
+    /// Walk the audit chain.
+    VerifyAudit,
+    /// Create accounts and grant roles.
+    ManageAccounts,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 9] = [
+        Permission::ReadRegister,
+        Permission::EditActivity,
+        Permission::SubmitActivity,
+        Permission::RegisterActivity,
+        Permission::ManageOrganisation,
+        Permission::ImportRegister,
+        Permission::ExportRegister,
+        Permission::VerifyAudit,
+        Permission::ManageAccounts,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::ReadRegister => "read_register",
+            Permission::EditActivity => "edit_activity",
+            Permission::SubmitActivity => "submit_activity",
+            Permission::RegisterActivity => "register_activity",
+            Permission::ManageOrganisation => "manage_organisation",
+            Permission::ImportRegister => "import_register",
+            Permission::ExportRegister => "export_register",
+            Permission::VerifyAudit => "verify_audit",
+            Permission::ManageAccounts => "manage_accounts",
+        }
+    }
+}
+
+/// What a role may do, and whether it is limited to the units it was granted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Reach {
+    /// Not at all.
+    None,
+    /// Only for activities of the granted units and the units below them (REG-3).
+    Units,
+    /// Everywhere.
+    All,
+}
+
+/// The one permission table. Every access decision goes through it.
+pub fn reach(role: Role, p: Permission) -> Reach {
+    use Permission::*;
+    use Reach::{All, None as No, Units};
+    use Role::*;
+    match (role, p) {
+        (Dpo | DpoOffice, ManageAccounts) => No,
+        (Dpo | DpoOffice, _) => All,
+        (
+            PrivacyManager | InformationManager,
+            ReadRegister | EditActivity | SubmitActivity | ExportRegister,
+        ) => Units,
+        (DomainOwner, ReadRegister | EditActivity | SubmitActivity) => Units,
+        (Staff, ReadRegister | EditActivity) => Units,
+        (SecurityOfficer, ReadRegister) => Units,
+        (Auditor, ReadRegister | ExportRegister | VerifyAudit) => All,
+        (Administrator, ManageAccounts | VerifyAudit) => All,
+        _ => No,
+    }
+}
+
+/// A role held by a person, for all units or for one unit and those below it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grant {
+    pub role: Role,
+    /// The unit the role is limited to; none for roles that hold everywhere.
+    pub unit: Option<String>,
+}
+
+/// The units a person may act on with a permission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Nothing,
+    Units(Vec<String>),
+    Everything,
+}
+
+impl Scope {
+    pub fn allows(&self, unit: &str) -> bool {
+        match self {
+            Scope::Nothing => false,
+            Scope::Units(u) => u.iter().any(|x| x == unit),
+            Scope::Everything => true,
+        }
+    }
+
+    pub fn is_nothing(&self) -> bool {
+        matches!(self, Scope::Nothing) || matches!(self, Scope::Units(u) if u.is_empty())
+    }
+}
+
+/// Where a person with these grants may use a permission, given the unit tree.
+pub fn scope(grants: &[Grant], p: Permission, units: &[Unit]) -> Scope {
+    let mut keys: Vec<String> = Vec::new();
+    for g in grants {
+        match (reach(g.role, p), &g.unit) {
+            (Reach::All, _) => return Scope::Everything,
+            // A unit-bound role granted without a unit reaches nothing: never everything.
+            (Reach::Units, Some(u)) => {
+                for k in descendants(units, u) {
+                    if !keys.contains(&k) {
+                        keys.push(k);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if keys.is_empty() {
+        Scope::Nothing
+    } else {
+        Scope::Units(keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::UnitKind;
+
+    fn unit(id: &str, parent: Option<&str>) -> Unit {
+        Unit {
+            id: id.into(),
+            kind: UnitKind::Faculty,
+            name_nl: id.into(),
+            name_en: id.into(),
+            parent: parent.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_privacy_manager_reaches_their_units_two_levels_down_and_no_further() {
+        let units = [
+            unit("fnwi", None),
+            unit("imapp", Some("fnwi")),
+            unit("lab", Some("imapp")),
+            unit("law", None),
+        ];
+        let pm = [Grant {
+            role: Role::PrivacyManager,
+            unit: Some("fnwi".into()),
+        }];
+        let s = scope(&pm, Permission::EditActivity, &units);
+        assert!(s.allows("lab") && s.allows("fnwi") && !s.allows("law"));
+        assert_eq!(
+            scope(&pm, Permission::RegisterActivity, &units),
+            Scope::Nothing,
+            "the FG office registers"
+        );
+        let unbound = [Grant {
+            role: Role::PrivacyManager,
+            unit: None,
+        }];
+        assert_eq!(
+            scope(&unbound, Permission::ReadRegister, &units),
+            Scope::Nothing
+        );
+    }
+
+    #[test]
+    fn the_table_separates_privacy_content_from_administration() {
+        assert_eq!(
+            reach(Role::Administrator, Permission::ReadRegister),
+            Reach::None
+        );
+        assert_eq!(
+            reach(Role::Administrator, Permission::ManageAccounts),
+            Reach::All
+        );
+        assert_eq!(reach(Role::Dpo, Permission::ManageAccounts), Reach::None);
+        assert_eq!(
+            reach(Role::Auditor, Permission::EditActivity),
+            Reach::None,
+            "the auditor changes nothing"
+        );
+        assert_eq!(
+            reach(Role::CouncilReader, Permission::ReadRegister),
+            Reach::None
+        );
+        for p in Permission::ALL {
+            assert_ne!(reach(Role::Auditor, p), Reach::Units);
+        }
+    }
+}
