@@ -1116,6 +1116,14 @@ fn run(bin: &Path, args: &[&str], stdin: Option<&str>) -> Result<(Duration, Opti
     Ok((elapsed, peak, out))
 }
 
+/// The 1-minute load average.
+fn load_average() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
 /// A field of /proc/PID/status in kB (VmRSS, VmHWM).
 fn proc_status_kb(pid: u32, key: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -1286,6 +1294,9 @@ struct Outcome {
     db_bytes: u64,
     /// What the planner knew: whether ANALYZE ran after the import.
     statistics: String,
+    /// The 1-minute load average before the import and after the HTTP load: other work on
+    /// the machine shows here.
+    load: (f64, f64),
     startup: Duration,
     rss_idle_kb: u64,
     sequential: Samples,
@@ -1321,6 +1332,7 @@ async fn bench_backend(
         }
     };
     let name = backend.name();
+    let load_before = load_average();
 
     eprintln!("[{name}] grondslag validate");
     let (validate, validate_peak_kb, out) = run(bin, &["validate", file_arg], None)?;
@@ -1421,6 +1433,7 @@ async fn bench_backend(
         validate_peak_kb,
         db_bytes,
         statistics,
+        load: (load_before, load_average()),
         startup,
         rss_idle_kb,
         sequential,
@@ -1541,6 +1554,11 @@ fn report(data: &DataSet, outcomes: &[Outcome], requests: usize) {
         &format!("HTML page /activities, 1 client, {HTML_REQUESTS} requests"),
         "p95 < 50 ms",
         &|o| latency_cell(&o.html),
+    );
+    row(
+        "load average (1 min) before the import / after the HTTP load",
+        "–",
+        &|o| format!("{:.2} / {:.2}", o.load.0, o.load.1),
     );
     row("server start until /healthz answers", "–", &|o| {
         format!("{:.2} s", o.startup.as_secs_f64())

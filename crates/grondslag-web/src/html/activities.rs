@@ -144,7 +144,7 @@ async fn list(
     let page = ListPage {
         ctx: Ctx::new(
             lang,
-            Some(&user),
+            Some(user),
             format!("/activities?{}", raw.clone().unwrap_or_default()),
         ),
         q: filter.q.clone().unwrap_or_default(),
@@ -1055,7 +1055,7 @@ async fn compare_page(
     Ok(render(&ComparePage {
         ctx: Ctx::new(
             lang,
-            Some(&user),
+            Some(user),
             format!("/activities/{id}/compare?from={from}&to={to}"),
         ),
         id: id.clone(),
@@ -1613,11 +1613,7 @@ async fn accountability(
         t(lang, "section-dpia"),
     ];
     let page = AccountabilityPage {
-        ctx: Ctx::new(
-            lang,
-            Some(&user),
-            format!("/activities/{id}/accountability"),
-        ),
+        ctx: Ctx::new(lang, Some(user), format!("/activities/{id}/accountability")),
         name: r.activity.name.clone(),
         organisation: org.name,
         unit: unit_name(&units, &r.activity.unit, lang),

@@ -165,7 +165,7 @@ async fn dashboard(
         })
         .collect();
     let page = Dashboard {
-        ctx: Ctx::new(lang, Some(&user), "/findings"),
+        ctx: Ctx::new(lang, Some(user), "/findings"),
         units: lines_tree
             .iter()
             .map(|l| Choice {

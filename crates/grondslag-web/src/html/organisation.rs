@@ -65,7 +65,7 @@ async fn units(
     let user = &can.user;
     let units = s.store.units().await.map_err(|e| PageError::new(lang, e))?;
     Ok(render(&UnitsPage {
-        ctx: Ctx::new(lang, Some(&user), "/units"),
+        ctx: Ctx::new(lang, Some(user), "/units"),
         lines: tree(&units, lang),
     }))
 }
@@ -89,7 +89,7 @@ async fn processors(
         .await
         .map_err(|e| PageError::new(lang, e))?;
     Ok(render(&ProcessorsPage {
-        ctx: Ctx::new(lang, Some(&user), "/processors"),
+        ctx: Ctx::new(lang, Some(user), "/processors"),
         processors,
     }))
 }
