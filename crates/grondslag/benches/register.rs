@@ -21,7 +21,9 @@
 //! - `GRONDSLAG_BENCH_KEEP=1`: keep the databases and the generated file for inspection;
 //! - `GRONDSLAG_BENCH_PG_ANALYZE`: `auto` (default), `1` or `0`: whether to run ANALYZE on
 //!   PostgreSQL after the import (see [`pg_statistics`]);
-//! - `GRONDSLAG_BENCH_BIN`: the `grondslag` binary (default `target/release/grondslag`).
+//! - `GRONDSLAG_BENCH_BIN`: the `grondslag` binary (default `target/release/grondslag`);
+//! - `GRONDSLAG_BENCH_ROLE`: the role of the bench user (default `data_protection_officer`,
+//!   who reads the whole register; e.g. `privacy_manager:fnwi` for a scoped list).
 //!
 //! The bench only talks to 127.0.0.1. Under `cargo test --benches` (no `--bench` argument)
 //! it only generates a small register and checks that it parses.
@@ -1350,6 +1352,10 @@ async fn bench_backend(
         "unexpected import output: {out}"
     );
 
+    // The DPO reads the whole register; GRONDSLAG_BENCH_ROLE=privacy_manager:fnwi measures a
+    // list scoped to one faculty instead.
+    let role =
+        std::env::var("GRONDSLAG_BENCH_ROLE").unwrap_or_else(|_| "data_protection_officer".into());
     run(
         bin,
         &[
@@ -1360,6 +1366,8 @@ async fn bench_backend(
             USERNAME,
             "--name",
             "Bench",
+            "--role",
+            &role,
         ],
         Some(&format!("{PASSWORD}\n")),
     )?;
@@ -1490,6 +1498,11 @@ fn report(data: &DataSet, outcomes: &[Outcome], requests: usize) {
         data.parse_s
     );
     println!("## Results\n");
+    println!(
+        "Requests as a user with the role `{}`; {requests} API requests per mix after {WARM_UP_REQUESTS} warm-up requests, \
+         per_page=50, pages 1 to 5.\n",
+        std::env::var("GRONDSLAG_BENCH_ROLE").unwrap_or_else(|_| "data_protection_officer".into())
+    );
     print!("| Measure | Target |");
     for o in outcomes {
         print!(" {} |", o.backend.name());

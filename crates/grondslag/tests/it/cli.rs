@@ -112,6 +112,7 @@ fn generated_documents_match_the_committed_copies() {
         (&["schema"][..], "docs/interchange.schema.json"),
         (&["openapi"][..], "docs/openapi.json"),
         (&["rules", "--format", "markdown"][..], "docs/rules.md"),
+        (&["permissions"][..], "docs/permissions.md"),
     ] {
         let out = grondslag("sqlite::memory:", args);
         assert!(out.status.success());

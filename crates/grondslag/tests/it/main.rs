@@ -1,6 +1,7 @@
 //! One integration test binary: the HTTP API and UI on a real server bound to 127.0.0.1:0,
 //! and the command line as users run it.
 
+mod access;
 mod api;
 mod cli;
 mod ui;
