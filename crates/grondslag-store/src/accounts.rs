@@ -28,6 +28,10 @@ pub struct User {
     /// The roles the user holds; filled when a session is looked up.
     #[sqlx(skip)]
     pub grants: Vec<Grant>,
+    /// The anti-forgery token of the session the user came with; the web layer fills it.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub csrf: String,
 }
 
 impl User {
@@ -210,6 +214,7 @@ impl Store {
                 display_name: r.display_name,
                 is_admin: r.is_admin,
                 grants: Vec::new(),
+                csrf: String::new(),
             }),
             _ => None,
         })

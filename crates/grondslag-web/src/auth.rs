@@ -57,7 +57,12 @@ async fn user_from(
     state: &AppState,
 ) -> Result<Option<User>, grondslag_store::StoreError> {
     match cookie(&parts.headers, SESSION_COOKIE) {
-        Some(token) if !token.is_empty() => state.store.session_user(&token).await,
+        Some(token) if !token.is_empty() => {
+            Ok(state.store.session_user(&token).await?.map(|mut u| {
+                u.csrf = crate::security::csrf_token(&token);
+                u
+            }))
+        }
         _ => Ok(None),
     }
 }

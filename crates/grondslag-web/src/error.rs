@@ -38,6 +38,8 @@ pub enum ApiError {
     Unauthorized,
     /// Logged in, but the role does not allow this.
     Forbidden,
+    /// A body that is not JSON.
+    UnsupportedMediaType,
     NotFound(String),
     Conflict(String),
     /// If-Match named a version that is no longer current (RFC 9110: 412).
@@ -111,6 +113,13 @@ impl IntoResponse for ApiError {
                 "forbidden",
                 "Not allowed",
                 Some("your roles do not allow this".to_string()),
+                vec![],
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                Some("send the body as application/json".to_string()),
                 vec![],
             ),
             ApiError::Stale(msg) => (
@@ -219,6 +228,15 @@ impl PageError {
             lang,
             status,
             message_id,
+        }
+    }
+
+    /// A form without the session's CSRF token: it did not come from our own page.
+    pub fn csrf(lang: Lang) -> Self {
+        Self {
+            lang,
+            status: StatusCode::FORBIDDEN,
+            message_id: "error-csrf",
         }
     }
 

@@ -8,6 +8,7 @@ mod error;
 mod findings;
 mod html;
 mod i18n;
+mod security;
 
 pub use api::openapi::openapi_document;
 pub use api::{route_infos, RouteInfo};
@@ -43,6 +44,11 @@ pub fn app(state: AppState) -> Router {
         .merge(html::routes())
         .merge(api::routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(security::requests))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .layer(axum::middleware::from_fn(error::operation_id))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

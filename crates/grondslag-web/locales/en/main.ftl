@@ -216,3 +216,4 @@ field-printed-on = Printed on
 accountability-empty = No legitimate-interest assessment, DPIA screening or DPIA is recorded for this activity.
 action-accountability = Accountability (printable)
 error-forbidden = Your role does not allow this. Ask the DPO office or the administrator for the right role.
+error-csrf = This form did not come from a Grondslag page, or your session has expired. Open the page again and retry.

@@ -216,3 +216,4 @@ field-printed-on = Afgedrukt op
 accountability-empty = Voor deze verwerking zijn geen belangenafweging, DPIA-toets of DPIA vastgelegd.
 action-accountability = Verantwoording (afdrukbaar)
 error-forbidden = Uw rol staat dit niet toe. Vraag het FG-bureau of de beheerder om de juiste rol.
+error-csrf = Dit formulier kwam niet van een pagina van Grondslag, of uw sessie is verlopen. Open de pagina opnieuw en probeer het nog eens.

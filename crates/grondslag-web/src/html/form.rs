@@ -145,7 +145,8 @@ pub fn to_json(fields: &[(String, String)]) -> Value {
 
 /// Form controls that are not fields of the activity.
 fn is_field(name: &str) -> bool {
-    !matches!(name, "version" | "add") && !SECTIONS.iter().any(|(_, tick)| *tick == name)
+    !matches!(name, "version" | "add" | crate::security::CSRF_FIELD)
+        && !SECTIONS.iter().any(|(_, tick)| *tick == name)
 }
 
 /// The value at a path in a document, as text for a form field.

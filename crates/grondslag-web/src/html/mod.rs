@@ -37,6 +37,8 @@ pub struct Ctx {
     pub user: Option<String>,
     /// The current path and query, to come back to after switching language.
     pub here: String,
+    /// The anti-forgery token every form that changes something carries.
+    pub csrf: String,
 }
 
 impl Ctx {
@@ -45,6 +47,7 @@ impl Ctx {
             lang,
             user: user.map(|u| u.display_name.clone()),
             here: here.into(),
+            csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
         }
     }
 

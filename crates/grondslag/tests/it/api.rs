@@ -48,11 +48,22 @@ async fn an_activity_through_the_api_from_draft_to_registered_and_compared() {
         let res = app
             .client
             .post(app.url("/api/v1/activities"))
+            .header("content-type", "application/json")
             .body("{not json")
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 400);
+        // A body that is not JSON, as a form on another site would send, is refused unread.
+        let res = app
+            .client
+            .post(app.url("/api/v1/activities"))
+            .header("content-type", "text/plain")
+            .body(r#"{"name": "x", "unit": "imapp"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 415);
 
         let res = app
             .client

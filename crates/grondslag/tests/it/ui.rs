@@ -23,6 +23,24 @@ async fn login(app: &TestApp) {
     );
 }
 
+/// The anti-forgery token a page of ours carries in its forms.
+async fn csrf(app: &TestApp) -> String {
+    let html = app
+        .client
+        .get(app.url("/activities"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + "name=\"csrf\" value=\"".len();
+    html[at..at + 64].to_string()
+}
+
 async fn page(app: &TestApp, path: &str, lang: &str) -> (u16, String) {
     let res = app
         .client
@@ -56,6 +74,7 @@ async fn create_submit_register_edit_and_compare_through_the_ui() {
         .unwrap();
     assert_eq!(wrong.status(), 401);
     login(&app).await;
+    let token = csrf(&app).await;
 
     let (status, html) = page(&app, "/activities/new", "nl").await;
     assert_eq!(status, 200);
@@ -71,6 +90,7 @@ async fn create_submit_register_edit_and_compare_through_the_ui() {
         .post(app.url("/activities"))
         .header("accept-language", "nl")
         .form(&[
+            ("csrf", token.as_str()),
             ("name", ""),
             ("unit", "imapp"),
             ("description", "Cijfers van tentamens"),
@@ -92,6 +112,7 @@ async fn create_submit_register_edit_and_compare_through_the_ui() {
         .client
         .post(app.url("/activities"))
         .form(&[
+            ("csrf", token.as_str()),
             ("name", "Tentamenuitslagen"),
             ("unit", "imapp"),
             ("purposes", "assessment"),
@@ -117,7 +138,7 @@ async fn create_submit_register_edit_and_compare_through_the_ui() {
         let res = app
             .client
             .post(app.url(&format!("{location}/transition")))
-            .form(&[("to", to), ("version", version)])
+            .form(&[("csrf", token.as_str()), ("to", to), ("version", version)])
             .send()
             .await
             .unwrap();
@@ -127,6 +148,7 @@ async fn create_submit_register_edit_and_compare_through_the_ui() {
         .client
         .post(app.url(&format!("{location}/edit")))
         .form(&[
+            ("csrf", token.as_str()),
             ("version", "3"),
             ("name", "Tentamenuitslagen"),
             ("unit", "imapp"),
@@ -166,7 +188,13 @@ async fn create_submit_register_edit_and_compare_through_the_ui() {
     assert!(html.contains("Register van verwerkingsactiviteiten") && html.contains("lang=\"nl\""));
 
     // After logout the old session cookie no longer opens anything.
-    let cookie = app.client.post(app.url("/logout")).send().await.unwrap();
+    let cookie = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(cookie.status(), 303);
     let res = app.client.get(app.url("/activities")).send().await.unwrap();
     assert_eq!(res.status(), 303);
@@ -179,10 +207,12 @@ async fn findings_show_on_the_activity_and_the_dashboard_and_assessments_are_sav
     let app = TestApp::spawn(grondslag_store::testing::sqlite().await).await;
     app.seed_units().await;
     login(&app).await;
+    let token = csrf(&app).await;
     let res = app
         .client
         .post(app.url("/activities"))
         .form(&[
+            ("csrf", token.as_str()),
             ("name", "Studieadvies bij functiebeperking"),
             ("unit", "imapp"),
             ("data_categories[0].category", "health"),
@@ -213,6 +243,7 @@ async fn findings_show_on_the_activity_and_the_dashboard_and_assessments_are_sav
         .client
         .post(app.url("/activities"))
         .form(&[
+            ("csrf", token.as_str()),
             ("name", "Studieadvies bij functiebeperking"),
             ("unit", "imapp"),
             ("data_categories[0].category", "health"),
@@ -281,5 +312,59 @@ async fn findings_show_on_the_activity_and_the_dashboard_and_assessments_are_sav
         html.contains("Accountability: legitimate-interest assessment and DPIA")
             && html.contains("Studenten passend begeleiden"),
         "{html}"
+    );
+}
+
+#[tokio::test]
+async fn forms_without_the_sessions_token_are_refused_and_pages_carry_security_headers() {
+    let app = TestApp::spawn(grondslag_store::testing::sqlite().await).await;
+    app.seed_units().await;
+    login(&app).await;
+    let before = app.db.store.audit_recent(1).await.unwrap()[0].seq;
+    for token in [None, Some("0".repeat(64))] {
+        let mut fields = vec![
+            ("name", "Van een andere site".to_string()),
+            ("unit", "imapp".to_string()),
+        ];
+        if let Some(t) = &token {
+            fields.push(("csrf", t.clone()));
+        }
+        let res = app
+            .client
+            .post(app.url("/activities"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{token:?}");
+    }
+    assert_eq!(
+        app.db.store.audit_recent(1).await.unwrap()[0].seq,
+        before,
+        "nothing was written"
+    );
+    // Logging out needs the token too, so another site cannot log a user out.
+    assert_eq!(
+        app.client
+            .post(app.url("/logout"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let res = app.client.get(app.url("/activities")).send().await.unwrap();
+    let h = res.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert!(
+        !h.contains_key("strict-transport-security"),
+        "HSTS only over HTTPS"
     );
 }
