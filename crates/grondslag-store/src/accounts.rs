@@ -15,8 +15,26 @@ use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// How long a session lasts after login.
+/// How long a session lasts after login, however active (absolute timeout).
 pub const SESSION_LIFETIME: TimeDelta = TimeDelta::hours(12);
+/// How long a session lasts without a request (idle timeout).
+pub const SESSION_IDLE: TimeDelta = TimeDelta::minutes(30);
+/// Failed logins within this window count towards a lockout, which lasts as long.
+pub const LOCKOUT_WINDOW: TimeDelta = TimeDelta::minutes(15);
+/// Failed logins for one account within the window before it is locked.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failed logins from one address within the window before it is locked out.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+
+/// What a login attempt came to.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    Success(User),
+    /// Wrong username or password; which of the two is not said.
+    Failed,
+    /// Too many failures for this account or from this address: try again later.
+    Locked,
+}
 
 /// A person who can log in.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -220,6 +238,103 @@ impl Store {
         })
     }
 
+    /// A login attempt from `address`, with throttling: after too many failures for the
+    /// account or from the address, further attempts are refused for a while, even with the
+    /// right password. Failures and lockouts are audit entries.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<LoginOutcome> {
+        let since = now() - LOCKOUT_WINDOW;
+        let failures = |column: &'static str, value: &str| {
+            let sql =
+                format!("SELECT COUNT(*) AS n FROM login_failures WHERE {column} = $1 AND at > $2");
+            let vals = [value.into(), since.into()];
+            async move { self.pool.fetch_one::<Count>(&sql, &vals).await.map(|c| c.n) }
+        };
+        if failures("username", username).await? >= MAX_FAILURES_PER_ACCOUNT
+            || failures("address", address).await? >= MAX_FAILURES_PER_ADDRESS
+        {
+            let mut w = self.begin_write(&format!("anonymous:{address}")).await?;
+            w.record("session.locked_out", "user", username, None, None);
+            w.commit().await?;
+            return Ok(LoginOutcome::Locked);
+        }
+        if let Some(user) = self.authenticate(username, password).await? {
+            self.pool
+                .execute(
+                    "DELETE FROM login_failures WHERE username = $1",
+                    &[username.into()],
+                )
+                .await?;
+            return Ok(LoginOutcome::Success(user));
+        }
+        let mut w = self.begin_write(&format!("anonymous:{address}")).await?;
+        let at = w.at();
+        w.tx.execute(
+            "INSERT INTO login_failures (username, address, at) VALUES ($1, $2, $3)",
+            &[username.into(), address.into(), at.into()],
+        )
+        .await?;
+        w.record("session.login_failed", "user", username, None, None);
+        let n: Count =
+            w.tx.fetch_one(
+                "SELECT COUNT(*) AS n FROM login_failures WHERE username = $1 AND at > $2",
+                &[username.into(), since.into()],
+            )
+            .await?;
+        if n.n == MAX_FAILURES_PER_ACCOUNT {
+            w.record("session.lockout", "user", username, None, None);
+        }
+        w.commit().await?;
+        Ok(LoginOutcome::Failed)
+    }
+
+    /// Changes a password. Users change their own by giving the old one; an administrator
+    /// resets another's (`old` is `None`). Every session of the account ends.
+    pub async fn set_password(
+        &self,
+        actor: &str,
+        username: &str,
+        old: Option<&str>,
+        new: &str,
+    ) -> Result<()> {
+        if let Some(old) = old {
+            if self.authenticate(username, old).await?.is_none() {
+                let mut e = ValidationErrors::new();
+                e.add("old_password", "wrong", "is not the current password");
+                return Err(StoreError::Invalid(e));
+            }
+        }
+        let mut e = ValidationErrors::new();
+        check_password(&mut e, "password", new, &[username]);
+        e.into_result(()).map_err(StoreError::Invalid)?;
+        let hash = hash_password(new);
+        let mut w = self.begin_write(actor).await?;
+        let user = user_by_name(&mut w, username).await?;
+        w.tx.execute(
+            "UPDATE users SET password_hash = $1 WHERE id = $2",
+            &[hash.into(), user.id.into()],
+        )
+        .await?;
+        w.tx.execute("DELETE FROM sessions WHERE user_id = $1", &[user.id.into()])
+            .await?;
+        w.record(
+            if old.is_some() {
+                "user.password_change"
+            } else {
+                "user.password_reset"
+            },
+            "user",
+            username,
+            None,
+            None,
+        );
+        w.commit().await
+    }
+
     /// Opens a session for a user who just logged in; the login is an audit entry.
     pub async fn create_session(&self, user: &User) -> Result<NewSession> {
         let mut bytes = [0u8; 32];
@@ -235,7 +350,7 @@ impl Store {
         .await?;
         let expires_at = created + SESSION_LIFETIME;
         w.tx.execute(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)",
             &[token_hash(&token).into(), user.id.into(), created.into(), expires_at.into()],
         )
         .await?;
@@ -250,12 +365,20 @@ impl Store {
             .pool
             .fetch_optional(
                 "SELECT u.id, u.username, u.display_name, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token_hash = $1 AND s.expires_at > $2",
-                &[token_hash(token).into(), now().into()],
+                 WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
+                &[token_hash(token).into(), now().into(), (now() - SESSION_IDLE).into()],
             )
             .await?;
         match user {
             Some(mut u) => {
+                // Session bookkeeping, not a change to the register: no audit entry, and at
+                // most one write a minute.
+                self.pool
+                    .execute(
+                        "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3",
+                        &[now().into(), token_hash(token).into(), (now() - TimeDelta::minutes(1)).into()],
+                    )
+                    .await?;
                 u.grants = self.grants(u.id).await?;
                 Ok(Some(u))
             }
@@ -366,6 +489,25 @@ async fn insert_grant(w: &mut crate::audit::WriteTx, user_id: i64, g: &Grant) ->
     )
     .await?;
     Ok(())
+}
+
+/// Passwords are long and not easily guessed: at least 12 characters, and not a common
+/// password, a keyboard pattern or a variation of the user's own name (zxcvbn score 3+).
+fn check_password(e: &mut ValidationErrors, path: &str, password: &str, user_inputs: &[&str]) {
+    if password.chars().count() < 12 {
+        e.add(path, "too_short", "must be at least 12 characters long");
+    } else if zxcvbn::zxcvbn(password, user_inputs).score() < zxcvbn::Score::Three {
+        e.add(
+            path,
+            "too_common",
+            "is too easy to guess: avoid common passwords, patterns and your own name",
+        );
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Count {
+    n: i64,
 }
 
 /// A valid argon2id hash of a random password, verified against when the user is unknown.

@@ -828,3 +828,127 @@ async fn roles_are_granted_for_units_and_revoked_with_an_audit_trail() {
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn logins_are_throttled_per_account_and_per_address_and_sessions_time_out() {
+    use grondslag_store::accounts::{LoginOutcome, MAX_FAILURES_PER_ACCOUNT};
+    for db in each_backend().await {
+        let s = &db.store;
+        s.create_user(
+            "cli:root",
+            "fg",
+            "FG",
+            "correct horse battery",
+            &[Grant {
+                role: Role::Dpo,
+                unit: None,
+            }],
+        )
+        .await
+        .unwrap();
+        for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+            assert!(matches!(
+                s.login("fg", "guess guess guess", "10.0.0.1")
+                    .await
+                    .unwrap(),
+                LoginOutcome::Failed
+            ));
+        }
+        // Locked now, even with the right password and from another address.
+        assert!(
+            matches!(
+                s.login("fg", "correct horse battery", "10.0.0.2")
+                    .await
+                    .unwrap(),
+                LoginOutcome::Locked
+            ),
+            "{}",
+            db.backend
+        );
+        let log = s.audit_recent(3).await.unwrap();
+        assert_eq!(
+            log.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            [
+                "session.locked_out",
+                "session.lockout",
+                "session.login_failed"
+            ]
+        );
+        assert_eq!(log[1].actor, "anonymous:10.0.0.1");
+
+        // The lockout passes with the window; a success clears the count.
+        s.execute_raw_for_tests("DELETE FROM login_failures")
+            .await
+            .unwrap();
+        let LoginOutcome::Success(user) = s
+            .login("fg", "correct horse battery", "10.0.0.2")
+            .await
+            .unwrap()
+        else {
+            panic!()
+        };
+
+        // A session that sat idle too long no longer opens anything.
+        let session = s.create_session(&user).await.unwrap();
+        assert!(s.session_user(&session.token).await.unwrap().is_some());
+        s.execute_raw_for_tests("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00Z'")
+            .await
+            .unwrap();
+        assert!(
+            s.session_user(&session.token).await.unwrap().is_none(),
+            "{}: idle timeout",
+            db.backend
+        );
+
+        // Passwords: easy ones are refused; a change needs the old one and ends every session.
+        let Err(StoreError::Invalid(e)) = s
+            .set_password(
+                "user:fg",
+                "fg",
+                Some("correct horse battery"),
+                "password1234",
+            )
+            .await
+        else {
+            panic!()
+        };
+        assert_eq!(e.iter().next().unwrap().code, "too_common");
+        let Err(StoreError::Invalid(e)) = s
+            .set_password(
+                "user:fg",
+                "fg",
+                Some("not my password"),
+                "Vergaderzaal-Noord-2026!",
+            )
+            .await
+        else {
+            panic!()
+        };
+        assert_eq!(e.iter().next().unwrap().path, "old_password");
+        let other = s.create_session(&user).await.unwrap();
+        s.set_password(
+            "user:fg",
+            "fg",
+            Some("correct horse battery"),
+            "Vergaderzaal-Noord-2026!",
+        )
+        .await
+        .unwrap();
+        assert!(s.session_user(&other.token).await.unwrap().is_none());
+        assert!(matches!(
+            s.login("fg", "Vergaderzaal-Noord-2026!", "10.0.0.3")
+                .await
+                .unwrap(),
+            LoginOutcome::Success(_)
+        ));
+        s.set_password("cli:root", "fg", None, "Een-nieuw-begin-voor-FG")
+            .await
+            .unwrap();
+        assert_eq!(
+            s.audit_recent(1).await.unwrap()[0].action,
+            "user.password_reset"
+        );
+        chain_ok(s).await;
+        db.cleanup().await;
+    }
+}

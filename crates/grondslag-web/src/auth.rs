@@ -150,3 +150,34 @@ mod tests {
         assert_eq!(cookie(&h, "c"), None);
     }
 }
+
+/// Where a request comes from, for throttling logins: the peer address, or behind a trusted
+/// reverse proxy (`--behind-proxy`) the last address it added to X-Forwarded-For.
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.behind_proxy {
+            let forwarded = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty());
+            if let Some(address) = forwarded {
+                return Ok(ClientAddress(address));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientAddress(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}

@@ -40,6 +40,8 @@ pub enum ApiError {
     Forbidden,
     /// A body that is not JSON.
     UnsupportedMediaType,
+    /// Too many failed logins for the account or from the address.
+    TooManyAttempts,
     NotFound(String),
     Conflict(String),
     /// If-Match named a version that is no longer current (RFC 9110: 412).
@@ -113,6 +115,13 @@ impl IntoResponse for ApiError {
                 "forbidden",
                 "Not allowed",
                 Some("your roles do not allow this".to_string()),
+                vec![],
+            ),
+            ApiError::TooManyAttempts => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-attempts",
+                "Too many failed logins",
+                Some("try again in 15 minutes".to_string()),
                 vec![],
             ),
             ApiError::UnsupportedMediaType => (

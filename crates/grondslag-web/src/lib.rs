@@ -26,6 +26,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The EEA and adequacy decisions the transfer checks use (LAW-8).
     pub transfers: Arc<TransferRules>,
+    /// Requests come through a reverse proxy that sets X-Forwarded-For.
+    pub behind_proxy: bool,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             store,
             secure_cookies,
             transfers: Arc::new(transfers),
+            behind_proxy: false,
         }
     }
 }

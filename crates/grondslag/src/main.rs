@@ -54,6 +54,10 @@ enum Command {
         /// A transfer-rules file (EEA and adequacy decisions) to use instead of the built-in one.
         #[arg(long, env = "GRONDSLAG_TRANSFER_RULES")]
         transfer_rules: Option<PathBuf>,
+        /// Requests come through a reverse proxy that sets X-Forwarded-For: throttle logins by
+        /// the address it reports instead of the proxy's own.
+        #[arg(long, env = "GRONDSLAG_BEHIND_PROXY")]
+        behind_proxy: bool,
     },
     /// Import a register file (the interchange format): all of it, or nothing.
     Import {
@@ -300,9 +304,13 @@ async fn main() -> Result<()> {
             demo,
             secure_cookies,
             transfer_rules,
+            behind_proxy,
         } => {
             let transfers = check::transfer_rules(transfer_rules.as_deref())?;
-            serve(db, listen, demo, secure_cookies, transfers).await
+            let mut state =
+                grondslag_web::AppState::new(open(&db).await?, secure_cookies, transfers);
+            state.behind_proxy = behind_proxy;
+            serve(db, listen, demo, state).await
         }
         Command::Import { db, file } => {
             let doc = match read_register(&file)? {
@@ -504,15 +512,17 @@ async fn main() -> Result<()> {
     }
 }
 
-async fn serve(
-    db: Db,
-    listen: String,
-    demo: bool,
-    secure_cookies: bool,
-    transfers: grondslag_domain::transfers::TransferRules,
-) -> Result<()> {
-    let store = open(&db).await?;
-    tracing::info!(database = %redact(&db.url), backend = store.backend(), %listen, secure_cookies, transfer_rules_updated = %transfers.updated, "configuration");
+async fn serve(db: Db, listen: String, demo: bool, state: grondslag_web::AppState) -> Result<()> {
+    let store = state.store.clone();
+    tracing::info!(
+        database = %redact(&db.url),
+        backend = store.backend(),
+        %listen,
+        secure_cookies = state.secure_cookies,
+        behind_proxy = state.behind_proxy,
+        transfer_rules_updated = %state.transfers.updated,
+        "configuration"
+    );
     let demo_account = demo && demo::load(&store).await?;
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
@@ -526,14 +536,13 @@ async fn serve(
             demo::PASSWORD
         );
     }
-    let app = grondslag_web::app(grondslag_web::AppState::new(
-        store.clone(),
-        secure_cookies,
-        transfers,
-    ));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let app = grondslag_web::app(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     store.close().await;
     Ok(())
 }

@@ -217,3 +217,4 @@ accountability-empty = No legitimate-interest assessment, DPIA screening or DPIA
 action-accountability = Accountability (printable)
 error-forbidden = Your role does not allow this. Ask the DPO office or the administrator for the right role.
 error-csrf = This form did not come from a Grondslag page, or your session has expired. Open the page again and retry.
+login-locked = Too many failed attempts. Try again in fifteen minutes, or ask the administrator for help.

@@ -217,3 +217,4 @@ accountability-empty = Voor deze verwerking zijn geen belangenafweging, DPIA-toe
 action-accountability = Verantwoording (afdrukbaar)
 error-forbidden = Uw rol staat dit niet toe. Vraag het FG-bureau of de beheerder om de juiste rol.
 error-csrf = Dit formulier kwam niet van een pagina van Grondslag, of uw sessie is verlopen. Open de pagina opnieuw en probeer het nog eens.
+login-locked = Te veel mislukte pogingen. Probeer het over een kwartier opnieuw, of vraag de beheerder om hulp.

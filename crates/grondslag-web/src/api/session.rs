@@ -2,6 +2,7 @@
 
 use super::types::{LoginRequest, UserInfo};
 use super::{json_body, ApiRoute};
+use crate::auth::ClientAddress;
 use crate::auth::{
     clear_session_cookie, cookie, session_cookie, with_cookie, ApiUser, SESSION_COOKIE,
 };
@@ -13,6 +14,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Json;
+use grondslag_store::accounts::LoginOutcome;
 
 pub fn routes() -> Vec<ApiRoute> {
     vec![
@@ -58,13 +60,21 @@ pub fn routes() -> Vec<ApiRoute> {
     ]
 }
 
-async fn login(State(s): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+async fn login(
+    State(s): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let req: LoginRequest = json_body(&body)?;
-    let user = s
+    let user = match s
         .store
-        .authenticate(&req.username, &req.password)
+        .login(&req.username, &req.password, &address)
         .await?
-        .ok_or(ApiError::Unauthorized)?;
+    {
+        LoginOutcome::Success(user) => user,
+        LoginOutcome::Failed => return Err(ApiError::Unauthorized),
+        LoginOutcome::Locked => return Err(ApiError::TooManyAttempts),
+    };
     let session = s.store.create_session(&user).await?;
     let info = UserInfo {
         username: user.username,

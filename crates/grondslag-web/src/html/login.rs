@@ -1,6 +1,7 @@
 //! Logging in and out of the UI.
 
 use super::{render, Ctx};
+use crate::auth::ClientAddress;
 use crate::auth::{
     clear_session_cookie, cookie, safe_next, session_cookie, with_cookie, SESSION_COOKIE,
 };
@@ -13,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use grondslag_store::accounts::LoginOutcome;
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -28,6 +30,7 @@ struct LoginPage {
     next: String,
     username: String,
     failed: bool,
+    locked: bool,
 }
 
 #[derive(Deserialize)]
@@ -46,6 +49,7 @@ async fn show(UserLang(lang): UserLang, Query(q): Query<Next>) -> Response {
         next,
         username: String::new(),
         failed: false,
+        locked: false,
     })
 }
 
@@ -59,16 +63,18 @@ struct Credentials {
 async fn submit(
     State(s): State<AppState>,
     UserLang(lang): UserLang,
+    ClientAddress(address): ClientAddress,
     Form(c): Form<Credentials>,
 ) -> Result<Response, PageError> {
     let next = safe_next(c.next.as_deref());
-    match s
+    let outcome = s
         .store
-        .authenticate(c.username.trim(), &c.password)
+        .login(c.username.trim(), &c.password, &address)
         .await
-        .map_err(|e| PageError::new(lang, e))?
-    {
-        Some(user) => {
+        .map_err(|e| PageError::new(lang, e))?;
+    let locked = matches!(outcome, LoginOutcome::Locked);
+    match outcome {
+        LoginOutcome::Success(user) => {
             let session = s
                 .store
                 .create_session(&user)
@@ -79,15 +85,20 @@ async fn submit(
                 session_cookie(&s, &session),
             ))
         }
-        None => {
+        LoginOutcome::Failed | LoginOutcome::Locked => {
             let page = LoginPage {
                 ctx: Ctx::new(lang, None, "/login"),
                 next,
                 username: c.username,
                 failed: true,
+                locked,
             };
             let mut res = render(&page);
-            *res.status_mut() = StatusCode::UNAUTHORIZED;
+            *res.status_mut() = if locked {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
             Ok(res)
         }
     }
