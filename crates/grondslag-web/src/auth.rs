@@ -127,30 +127,6 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_is_local_only() {
-        assert_eq!(safe_next(Some("/activities?q=x")), "/activities?q=x");
-        assert_eq!(safe_next(Some("//evil.example")), "/activities");
-        assert_eq!(safe_next(Some("https://evil.example")), "/activities");
-        assert_eq!(safe_next(None), "/activities");
-    }
-
-    #[test]
-    fn cookies_are_found_among_others() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            COOKIE,
-            HeaderValue::from_static("a=1; grondslag_session=abc; b=2"),
-        );
-        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
-        assert_eq!(cookie(&h, "c"), None);
-    }
-}
-
 /// Where a request comes from, for throttling logins: the peer address, or behind a trusted
 /// reverse proxy (`--behind-proxy`) the last address it added to X-Forwarded-For.
 pub struct ClientAddress(pub String);
@@ -179,5 +155,29 @@ impl FromRequestParts<AppState> for ClientAddress {
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip().to_string());
         Ok(ClientAddress(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_local_only() {
+        assert_eq!(safe_next(Some("/activities?q=x")), "/activities?q=x");
+        assert_eq!(safe_next(Some("//evil.example")), "/activities");
+        assert_eq!(safe_next(Some("https://evil.example")), "/activities");
+        assert_eq!(safe_next(None), "/activities");
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; grondslag_session=abc; b=2"),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
     }
 }
