@@ -170,6 +170,13 @@ enum UserCommand {
         #[arg(value_parser = parse_grant)]
         role: Grant,
     },
+    /// Set a new password for an account (an administrator's reset); every session of the
+    /// account ends. The password is asked for, or read from standard input.
+    ResetPassword {
+        #[command(flatten)]
+        db: Db,
+        username: String,
+    },
     /// Take a role away from an account.
     Revoke {
         #[command(flatten)]
@@ -247,6 +254,22 @@ fn permissions_markdown() -> String {
         out.push_str(&format!("| {} | `{}` | {} |\n", r.method, r.path, need));
     }
     out
+}
+
+/// A new password: asked for twice on a terminal, else one line of standard input.
+fn read_password() -> Result<String> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let p =
+            rpassword::prompt_password("Password (at least 12 characters, not easy to guess): ")?;
+        if rpassword::prompt_password("Password again: ")? != p {
+            bail!("the passwords differ");
+        }
+        Ok(p)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
 }
 
 /// How the audit log names whoever runs a command.
@@ -396,17 +419,7 @@ async fn main() -> Result<()> {
                     admin,
                 },
         } => {
-            let password = if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-                let p = rpassword::prompt_password("Password (at least 12 characters): ")?;
-                if rpassword::prompt_password("Password again: ")? != p {
-                    bail!("the passwords differ");
-                }
-                p
-            } else {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line)?;
-                line.trim_end_matches(['\r', '\n']).to_string()
-            };
+            let password = read_password()?;
             let store = open(&db).await?;
             let mut grants = roles;
             if admin {
@@ -428,6 +441,17 @@ async fn main() -> Result<()> {
                     roles.join(", ")
                 }
             );
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::ResetPassword { db, username },
+        } => {
+            let password = read_password()?;
+            open(&db)
+                .await?
+                .set_password(&cli_actor(), &username, None, &password)
+                .await?;
+            println!("set a new password for {username}; their sessions have ended");
             Ok(())
         }
         Command::User {

@@ -1,6 +1,7 @@
 //! The server-rendered UI: one typed struct per page, rendered by a compiled template.
 //! Forms work without JavaScript; every sentence comes from the locales.
 
+mod account;
 mod activities;
 mod findings;
 mod form;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang/{lang}", get(switch_lang))
         .route("/healthz", get(health))
         .merge(login::routes())
+        .merge(account::routes())
         .merge(activities::routes())
         .merge(organisation::routes())
         .merge(findings::routes())

@@ -368,3 +368,66 @@ async fn forms_without_the_sessions_token_are_refused_and_pages_carry_security_h
         "HSTS only over HTTPS"
     );
 }
+
+#[tokio::test]
+async fn a_user_changes_their_password_and_their_sessions_end() {
+    let app = TestApp::spawn(grondslag_store::testing::sqlite().await).await;
+    login(&app).await;
+    let token = csrf(&app).await;
+    let post = |fields: Vec<(&'static str, String)>| {
+        app.client
+            .post(app.url("/account/password"))
+            .form(&fields)
+            .send()
+    };
+    let res = post(vec![
+        ("csrf", token.clone()),
+        ("old_password", "wrong".into()),
+        ("password", "Vergaderzaal-Noord-2026!".into()),
+        ("password_again", "Vergaderzaal-Noord-2026!".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("id=\"old_password-error\""));
+    let res = post(vec![
+        ("csrf", token.clone()),
+        ("old_password", PASSWORD.into()),
+        ("password", "qwertyuiop12".into()),
+        ("password_again", "qwertyuiop12".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422, "a keyboard pattern is too easy to guess");
+    let res = post(vec![
+        ("csrf", token.clone()),
+        ("old_password", PASSWORD.into()),
+        ("password", "Vergaderzaal-Noord-2026!".into()),
+        ("password_again", "Vergaderzaal-Noord-2026!".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.client
+            .get(app.url("/activities"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303,
+        "the old session has ended"
+    );
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[("username", "fg"), ("password", "Vergaderzaal-Noord-2026!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}
