@@ -3,6 +3,7 @@
 
 mod access;
 mod api;
+mod browser;
 mod cli;
 mod ui;
 
