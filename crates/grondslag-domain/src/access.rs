@@ -106,7 +106,7 @@ pub fn reach(role: Role, p: Permission) -> Reach {
 }
 
 /// A role held by a person, for all units or for one unit and those below it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Grant {
     pub role: Role,
     /// The unit the role is limited to; none for roles that hold everywhere.

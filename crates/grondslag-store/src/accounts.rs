@@ -53,9 +53,12 @@ pub struct User {
 }
 
 impl User {
-    /// How the audit log names this user.
+    /// How the audit log names this user, or the API token acting as one.
     pub fn actor(&self) -> String {
-        format!("user:{}", self.username)
+        match self.username.strip_prefix("token:") {
+            Some(name) => format!("token:{name}"),
+            None => format!("user:{}", self.username),
+        }
     }
 }
 
@@ -440,7 +443,7 @@ async fn user_by_name(w: &mut crate::audit::WriteTx, username: &str) -> Result<U
 }
 
 /// Unit-bound roles need a unit that exists; overall roles take none.
-async fn insert_grant(w: &mut crate::audit::WriteTx, user_id: i64, g: &Grant) -> Result<()> {
+pub(crate) async fn check_grant(w: &mut crate::audit::WriteTx, g: &Grant) -> Result<()> {
     let unit_bound = Permission::ALL
         .iter()
         .any(|p| reach(g.role, *p) == Reach::Units);
@@ -482,7 +485,11 @@ async fn insert_grant(w: &mut crate::audit::WriteTx, user_id: i64, g: &Grant) ->
         }
         (None, false) => {}
     }
-    e.into_result(()).map_err(StoreError::Invalid)?;
+    e.into_result(()).map_err(StoreError::Invalid)
+}
+
+async fn insert_grant(w: &mut crate::audit::WriteTx, user_id: i64, g: &Grant) -> Result<()> {
+    check_grant(w, g).await?;
     w.tx.execute(
         "INSERT INTO user_grants (user_id, role, unit_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         &[user_id.into(), g.role.machine_name().into(), g.unit.clone().unwrap_or_default().into()],

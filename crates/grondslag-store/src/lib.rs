@@ -11,6 +11,7 @@ pub mod interchange;
 pub mod register;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tokens;
 
 use db::Pool;
 use sqlx::postgres::PgPoolOptions;

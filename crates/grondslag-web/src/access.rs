@@ -32,6 +32,7 @@ macro_rules! needs {
     };
 }
 needs!(
+    ManageAccounts,
     ReadRegister,
     EditActivity,
     ManageOrganisation,

@@ -67,6 +67,17 @@ async fn user_from(
     }
 }
 
+/// `Authorization: Bearer gst_…`: another system with an API token.
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
 /// A logged-in user of the API; 401 otherwise.
 pub struct ApiUser(pub User);
 
@@ -74,6 +85,15 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // A token is for the API only; the UI knows sessions alone.
+        if let Some(secret) = bearer(parts) {
+            return state
+                .store
+                .token_user(secret)
+                .await?
+                .map(ApiUser)
+                .ok_or(ApiError::Unauthorized);
+        }
         user_from(parts, state)
             .await?
             .map(ApiUser)

@@ -84,6 +84,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// API tokens for other systems.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
     /// Check the register against every rule of the policies: a register file, or the live
     /// register when no file is given. Exits 1 when an error-level finding exists.
     Check {
@@ -140,6 +145,34 @@ enum AuditCommand {
     Verify {
         #[command(flatten)]
         db: Db,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; its secret is printed once. It acts with the roles given.
+    Create {
+        #[command(flatten)]
+        db: Db,
+        /// Which system uses it, e.g. crm.
+        name: String,
+        /// A role, as ROLE or ROLE:UNIT; repeat for more.
+        #[arg(long = "role", value_parser = parse_grant, required = true)]
+        roles: Vec<Grant>,
+        /// The last day it works (YYYY-MM-DD), at most two years ahead.
+        #[arg(long)]
+        expires: chrono::NaiveDate,
+    },
+    /// List tokens, without their secrets.
+    List {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        #[command(flatten)]
+        db: Db,
+        id: i64,
     },
 }
 
@@ -254,6 +287,57 @@ fn permissions_markdown() -> String {
         out.push_str(&format!("| {} | `{}` | {} |\n", r.method, r.path, need));
     }
     out
+}
+
+async fn token(command: TokenCommand) -> Result<()> {
+    match command {
+        TokenCommand::Create {
+            db,
+            name,
+            roles,
+            expires,
+        } => {
+            let until = expires
+                .and_hms_opt(23, 59, 59)
+                .expect("a valid time")
+                .and_utc();
+            let new = open(&db)
+                .await?
+                .create_token(&cli_actor(), &name, &roles, until)
+                .await?;
+            println!(
+                "token {} ({}) until {}",
+                new.token.id, new.token.name, new.token.expires_at
+            );
+            println!(
+                "secret (shown once; send as Authorization: Bearer <secret>):\n{}",
+                new.secret
+            );
+        }
+        TokenCommand::List { db } => {
+            for t in open(&db).await?.tokens().await? {
+                let roles: Vec<String> = t.grants.iter().map(grant_text).collect();
+                let state = match (t.revoked_at, t.last_used_at) {
+                    (Some(r), _) => format!("revoked {r}"),
+                    (None, Some(u)) => format!("last used {u}"),
+                    (None, None) => "never used".into(),
+                };
+                println!(
+                    "{}\t{}\t{}\tuntil {}\t{}",
+                    t.id,
+                    t.name,
+                    roles.join(","),
+                    t.expires_at,
+                    state
+                );
+            }
+        }
+        TokenCommand::Revoke { db, id } => {
+            open(&db).await?.revoke_token(&cli_actor(), id).await?;
+            println!("token {id} revoked");
+        }
+    }
+    Ok(())
 }
 
 /// A new password: asked for twice on a terminal, else one line of standard input.
@@ -474,6 +558,7 @@ async fn main() -> Result<()> {
             println!("{username} no longer holds {}", grant_text(&role));
             Ok(())
         }
+        Command::Token { command } => token(command).await,
         Command::Check { db, file, rules } => {
             let transfers = check::transfer_rules(rules.transfer_rules.as_deref())?;
             let doc = match file {

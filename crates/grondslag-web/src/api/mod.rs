@@ -6,6 +6,7 @@ mod findings;
 pub mod openapi;
 mod register;
 mod session;
+mod tokens;
 mod types;
 
 use crate::error::ApiError;
@@ -51,6 +52,7 @@ pub fn table() -> Vec<ApiRoute> {
     routes.extend(activities::routes());
     routes.extend(register::routes());
     routes.extend(findings::routes());
+    routes.extend(tokens::routes());
     routes
 }
 

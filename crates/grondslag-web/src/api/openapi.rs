@@ -40,6 +40,8 @@ pub fn openapi_document() -> Value {
     component!("LoginRequest", LoginRequest);
     component!("UserInfo", UserInfo);
     component!("Problem", Problem);
+    component!("TokenRequest", super::tokens::TokenRequest);
+    component!("CreatedToken", super::tokens::CreatedToken);
     let lists = [
         (
             "VersionInfoList",
@@ -57,6 +59,10 @@ pub fn openapi_document() -> Value {
             g.subschema_for::<FindingItem>().to_value(),
         ),
         ("RuleItemList", g.subschema_for::<RuleItem>().to_value()),
+        (
+            "TokenInfoList",
+            g.subschema_for::<super::tokens::TokenInfo>().to_value(),
+        ),
     ];
     let mut schemas: Map<String, Value> = g.take_definitions(true).into_iter().collect();
     for (name, schema) in named {

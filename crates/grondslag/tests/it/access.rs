@@ -84,6 +84,14 @@ fn request(op: &str, activity: &str, doc: &Value) -> (String, Option<Value>) {
         "importRegister" => ("/api/v1/register".into(), Some(doc.clone())),
         "listVocabulary" => ("/api/v1/vocabulary".into(), None),
         "verifyAuditChain" => ("/api/v1/audit/verify".into(), None),
+        "listTokens" => ("/api/v1/tokens".into(), None),
+        "createToken" => (
+            "/api/v1/tokens".into(),
+            Some(
+                json!({"name": "crm", "grants": [{"role": "auditor", "unit": null}], "expires_at": (chrono::Utc::now() + chrono::TimeDelta::days(30)).to_rfc3339()}),
+            ),
+        ),
+        "revokeToken" => ("/api/v1/tokens/999999".into(), None),
         other => {
             panic!("the authorization matrix has no request for the new route {other}: add one")
         }
@@ -364,6 +372,156 @@ async fn a_privacy_manager_sees_and_changes_only_their_own_units() {
             .await
             .unwrap();
         assert!(!html.contains("Moot court"));
+        app.db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn api_tokens_act_with_their_roles_until_revoked() {
+    for db in grondslag_store::testing::each_backend().await {
+        let app = TestApp::spawn(db).await;
+        app.seed_units().await;
+        app.api_login().await;
+        app.client
+            .post(app.url("/api/v1/activities"))
+            .json(&json!({"name": "Lab", "unit": "imapp"}))
+            .send()
+            .await
+            .unwrap();
+        app.client
+            .post(app.url("/api/v1/activities"))
+            .json(&json!({"name": "Moot court", "unit": "law"}))
+            .send()
+            .await
+            .unwrap();
+        let admin = client_as(&app, Role::Administrator).await;
+        let expires = (chrono::Utc::now() + chrono::TimeDelta::days(30)).to_rfc3339();
+
+        // The FG cannot make tokens; an administrator can, but not one that manages accounts.
+        let body = json!({"name": "crm", "grants": [{"role": "privacy_manager", "unit": "fnwi"}], "expires_at": expires});
+        assert_eq!(
+            app.client
+                .post(app.url("/api/v1/tokens"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403
+        );
+        let bad = json!({"name": "crm", "grants": [{"role": "administrator", "unit": null}], "expires_at": expires});
+        assert_eq!(
+            admin
+                .post(app.url("/api/v1/tokens"))
+                .json(&bad)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            422
+        );
+        let res = admin
+            .post(app.url("/api/v1/tokens"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let created: Value = res.json().await.unwrap();
+        let secret = created["secret"].as_str().unwrap().to_string();
+        let id = created["token"]["id"].as_i64().unwrap();
+        let listed: Value = admin
+            .get(app.url("/api/v1/tokens"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            !listed.to_string().contains(&secret),
+            "the secret is shown once only"
+        );
+
+        let system = reqwest::Client::new();
+        let list: Value = system
+            .get(app.url("/api/v1/activities"))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            list["total"], 1,
+            "{}: the token sees its unit only",
+            app.db.backend
+        );
+        let res = system
+            .post(app.url("/api/v1/activities"))
+            .bearer_auth(&secret)
+            .json(&json!({"name": "Via CRM", "unit": "imapp"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let made: Value = res.json().await.unwrap();
+        assert_eq!(made["saved_by"], "token:crm", "writes name the token");
+        // A token opens the API, not the UI.
+        let page = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        assert_eq!(
+            page.get(app.url("/activities"))
+                .bearer_auth(&secret)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303
+        );
+
+        assert_eq!(
+            admin
+                .delete(app.url(&format!("/api/v1/tokens/{id}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            204
+        );
+        assert_eq!(
+            system
+                .get(app.url("/api/v1/activities"))
+                .bearer_auth(&secret)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
+        assert_eq!(
+            system
+                .get(app.url("/api/v1/activities"))
+                .bearer_auth("gst_made_up")
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            401
+        );
+        let actions: Vec<String> = app
+            .db
+            .store
+            .audit_for("token", &id.to_string(), 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        assert_eq!(actions, ["token.revoke", "token.use", "token.create"]);
         app.db.cleanup().await;
     }
 }
