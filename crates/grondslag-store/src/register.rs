@@ -92,6 +92,13 @@ struct Count {
 }
 
 #[derive(sqlx::FromRow)]
+struct SummaryRow {
+    #[sqlx(flatten)]
+    summary: ActivitySummary,
+    total: i64,
+}
+
+#[derive(sqlx::FromRow)]
 struct UnitRow {
     id: String,
     parent_id: Option<String>,
@@ -360,27 +367,43 @@ impl Store {
         if f.special_only {
             qb.push(" AND a.special = ").bind(true);
         }
-        let count: Count = self
-            .pool
-            .fetch_one(&format!("SELECT COUNT(*) AS n{}", qb.sql()), qb.vals())
-            .await?;
         qb.push(" ORDER BY a.name, a.id LIMIT ")
             .bind(i64::from(per_page))
             .push(" OFFSET ")
             .bind((i64::from(page) - 1) * i64::from(per_page));
-        let items: Vec<ActivitySummary> = self
+        // One pass gives the page and, through a window, the total count.
+        let rows: Vec<SummaryRow> = self
             .pool
             .fetch_all(
                 &format!(
-                    "SELECT a.id, a.name, a.unit_id AS unit, a.status, a.version, a.special, a.legal_bases, a.saved_at, a.saved_by{}",
+                    "SELECT a.id, a.name, a.unit_id AS unit, a.status, a.version, a.special, a.legal_bases, a.saved_at, \
+                     a.saved_by, COUNT(*) OVER () AS total{}",
                     qb.sql()
                 ),
                 qb.vals(),
             )
             .await?;
+        let total = match rows.first() {
+            Some(r) => r.total,
+            // A page past the end has no rows to carry the count: count on its own.
+            None if page > 1 => {
+                let sql = qb.sql();
+                let filter_sql = &sql[..sql.find(" ORDER BY").unwrap_or(sql.len())];
+                let n_vals = qb.vals().len() - 2;
+                let count: Count = self
+                    .pool
+                    .fetch_one(
+                        &format!("SELECT COUNT(*) AS n{filter_sql}"),
+                        &qb.vals()[..n_vals],
+                    )
+                    .await?;
+                count.n
+            }
+            None => 0,
+        };
         Ok(Page {
-            items,
-            total: count.n,
+            items: rows.into_iter().map(|r| r.summary).collect(),
+            total,
             page,
             per_page,
         })

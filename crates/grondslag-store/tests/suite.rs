@@ -398,6 +398,19 @@ async fn the_register_list_filters_searches_and_pages() {
         assert_eq!((page2.total, page2.items.len()), (4, 1));
         assert_eq!(page2.items[0].name, "Moot court 100%_done");
         assert_eq!(page2.items[0].legal_bases(), [Contract]);
+        let beyond = s
+            .list_activities(&ActivityFilter {
+                page: 9,
+                per_page: 3,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            (beyond.total, beyond.items.len()),
+            (4, 0),
+            "a page past the end still knows the total"
+        );
         db.cleanup().await;
     }
 }

@@ -264,11 +264,13 @@ fn decode<T: serde::de::DeserializeOwned>(
     which: &'static str,
     value: &Value,
 ) -> Result<T, ValidationErrors> {
-    let errors = schema_errors(validator(which), value);
-    if !errors.is_empty() {
-        return Err(errors);
+    let validator = validator(which);
+    // The fast check first; the full list of errors only for a document that has some.
+    if !validator.is_valid(value) {
+        return Err(schema_errors(validator, value));
     }
-    serde_json::from_value(value.clone()).map_err(|e| {
+    // Deserialising from a reference spares a copy of a document that can be hundreds of MB.
+    T::deserialize(value).map_err(|e| {
         let mut errors = ValidationErrors::new();
         errors.add("", "invalid", e.to_string());
         errors
