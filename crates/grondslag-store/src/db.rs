@@ -211,7 +211,7 @@ impl Tx {
         }
     }
 
-    /// Inserts many rows with multi-row `VALUES` lists, a few hundred rows a statement:
+    /// Inserts many rows with multi-row `VALUES` lists, many rows a statement:
     /// one round trip per chunk instead of per row matters on PostgreSQL.
     pub async fn insert_many(
         &mut self,
@@ -219,7 +219,9 @@ impl Tx {
         columns: &[&str],
         rows: Vec<Vec<Val>>,
     ) -> sqlx::Result<()> {
-        let per_stmt = (30_000 / columns.len().max(1)).clamp(1, 500);
+        // At most 999 parameters a statement: SQLite looks parameters up by name, one scan
+        // per parameter, so a statement's cost grows with the square of its parameters.
+        let per_stmt = (999 / columns.len().max(1)).max(1);
         for chunk in rows.chunks(per_stmt) {
             let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
             let mut n = 0;

@@ -219,6 +219,11 @@ impl Store {
             report.activities_updated += 1;
         }
         w.commit().await?;
+        // A large import changes the data's shape: give the query planner fresh statistics,
+        // as a database whose autovacuum is off would otherwise plan on empty tables.
+        if report.activities_created > 100 {
+            self.pool.execute("ANALYZE", &[]).await?;
+        }
         Ok(report)
     }
 }

@@ -371,38 +371,47 @@ impl Store {
             .bind(i64::from(per_page))
             .push(" OFFSET ")
             .bind((i64::from(page) - 1) * i64::from(per_page));
-        // One pass gives the page and, through a window, the total count.
-        let rows: Vec<SummaryRow> = self
-            .pool
-            .fetch_all(
-                &format!(
-                    "SELECT a.id, a.name, a.unit_id AS unit, a.status, a.version, a.special, a.legal_bases, a.saved_at, \
-                     a.saved_by, COUNT(*) OVER () AS total{}",
-                    qb.sql()
-                ),
-                qb.vals(),
-            )
-            .await?;
-        let total = match rows.first() {
-            Some(r) => r.total,
-            // A page past the end has no rows to carry the count: count on its own.
-            None if page > 1 => {
-                let sql = qb.sql();
-                let filter_sql = &sql[..sql.find(" ORDER BY").unwrap_or(sql.len())];
-                let n_vals = qb.vals().len() - 2;
-                let count: Count = self
-                    .pool
-                    .fetch_one(
-                        &format!("SELECT COUNT(*) AS n{filter_sql}"),
-                        &qb.vals()[..n_vals],
-                    )
-                    .await?;
-                count.n
+        let columns = "a.id, a.name, a.unit_id AS unit, a.status, a.version, a.special, a.legal_bases, a.saved_at, a.saved_by";
+        let count_separately = |sql: &str, vals: &[Val]| {
+            let filter_sql = sql[..sql.find(" ORDER BY").unwrap_or(sql.len())].to_string();
+            let vals = vals[..vals.len() - 2].to_vec();
+            async move {
+                self.pool
+                    .fetch_one::<Count>(&format!("SELECT COUNT(*) AS n{filter_sql}"), &vals)
+                    .await
+                    .map(|c| c.n)
             }
-            None => 0,
         };
+        // A search reads every row anyway: then one pass gives the page and, through a window,
+        // the count. Without one, the name index serves the page and the count is cheap.
+        if f.q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
+            let rows: Vec<SummaryRow> = self
+                .pool
+                .fetch_all(
+                    &format!("SELECT {columns}, COUNT(*) OVER () AS total{}", qb.sql()),
+                    qb.vals(),
+                )
+                .await?;
+            let total = match rows.first() {
+                Some(r) => r.total,
+                // A page past the end has no rows to carry the count.
+                None if page > 1 => count_separately(qb.sql(), qb.vals()).await?,
+                None => 0,
+            };
+            return Ok(Page {
+                items: rows.into_iter().map(|r| r.summary).collect(),
+                total,
+                page,
+                per_page,
+            });
+        }
+        let items: Vec<ActivitySummary> = self
+            .pool
+            .fetch_all(&format!("SELECT {columns}{}", qb.sql()), qb.vals())
+            .await?;
+        let total = count_separately(qb.sql(), qb.vals()).await?;
         Ok(Page {
-            items: rows.into_iter().map(|r| r.summary).collect(),
+            items,
             total,
             page,
             per_page,
