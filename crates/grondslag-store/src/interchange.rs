@@ -180,9 +180,15 @@ impl Store {
             .partition(|a| existing.contains(&a.id));
         insert_activities(&mut w, &new).await?;
         for a in &new {
+            // The entry holds the current version; cloning the record would copy its history too.
             let summary = ActivityRecord {
+                id: a.id.clone(),
+                status: a.status,
+                version: a.version,
+                saved_at: a.saved_at,
+                saved_by: a.saved_by.clone(),
+                activity: a.activity.clone(),
                 history: Vec::new(),
-                ..(*a).clone()
             };
             w.record(
                 "activity.import",
