@@ -3,7 +3,7 @@
 use super::types::{ActivityPage, Change, TransitionRequest, VersionInfo};
 use super::{json_body, ApiRoute};
 use crate::access::{transition_permission, Can, EditActivity, ReadRegister};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -402,7 +402,7 @@ async fn versions(
 async fn version(
     State(s): State<AppState>,
     can: Can<ReadRegister>,
-    Path((id, v)): Path<(String, u32)>,
+    ApiPath((id, v)): ApiPath<(String, u32)>,
 ) -> Result<Response, ApiError> {
     can.activity(&s, &id).await?;
     let all = s.store.activity_versions(&id).await?;
@@ -423,7 +423,7 @@ async fn compare_versions(
     State(s): State<AppState>,
     can: Can<ReadRegister>,
     Path(id): Path<String>,
-    Query(q): Query<CompareQuery>,
+    ApiQuery(q): ApiQuery<CompareQuery>,
 ) -> Result<Json<Vec<Change>>, ApiError> {
     can.activity(&s, &id).await?;
     let all = s.store.activity_versions(&id).await?;

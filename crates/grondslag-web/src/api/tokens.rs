@@ -2,10 +2,10 @@
 
 use super::{json_body, ApiRoute};
 use crate::access::{Can, ManageAccounts};
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiPath};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -142,7 +142,7 @@ async fn create(
 async fn revoke(
     State(s): State<AppState>,
     can: Can<ManageAccounts>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
     s.store.revoke_token(&can.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -327,6 +327,19 @@ async fn findings_rules_and_strict_bodies() {
     assert_eq!(problem["errors"][0]["code"], "unknown_value", "{problem}");
 
     // Unknown routes under /api answer as problem documents; absurd pages are just empty.
+    // Malformed path or query parameters answer as problem documents too.
+    for path in [
+        "/api/v1/activities/x/versions/abc",
+        "/api/v1/activities/x/compare?from=first",
+    ] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{path}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+    }
     let res = app
         .client
         .get(app.url("/api/v1/nothing-here"))
