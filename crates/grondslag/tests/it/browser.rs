@@ -107,6 +107,8 @@ async fn log_in_create_submit_and_log_out_in_chromium() {
         .click()
         .await
         .unwrap();
+    // A click returns before the next page has loaded: wait for it.
+    c.wait().for_element(Locator::Id("q")).await.unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/activities");
 
     c.goto(&app.url("/activities/new")).await.unwrap();
@@ -128,6 +130,10 @@ async fn log_in_create_submit_and_log_out_in_chromium() {
         .click()
         .await
         .unwrap();
+    c.wait()
+        .for_element(Locator::Css("form[action$=\'/transition\']"))
+        .await
+        .unwrap();
     let path = c.current_url().await.unwrap().path().to_string();
     assert!(
         path.starts_with("/activities/") && path.len() > "/activities/".len() + 30,
@@ -141,7 +147,8 @@ async fn log_in_create_submit_and_log_out_in_chromium() {
         .await
         .unwrap();
     let status = c
-        .find(Locator::Css("h1 + .status"))
+        .wait()
+        .for_element(Locator::Css("h1 + .status-submitted"))
         .await
         .unwrap()
         .text()
@@ -164,6 +171,7 @@ async fn log_in_create_submit_and_log_out_in_chromium() {
         .click()
         .await
         .unwrap();
+    c.wait().for_element(Locator::Id("username")).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/login"));
     c.close().await.unwrap();
 
