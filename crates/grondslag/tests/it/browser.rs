@@ -131,7 +131,7 @@ async fn log_in_create_submit_and_log_out_in_chromium() {
         .await
         .unwrap();
     c.wait()
-        .for_element(Locator::Css("form[action$=\'/transition\']"))
+        .for_element(Locator::Css("form[action$='/transition']"))
         .await
         .unwrap();
     let path = c.current_url().await.unwrap().path().to_string();
