@@ -105,6 +105,16 @@ pub fn reach(role: Role, p: Permission) -> Reach {
     }
 }
 
+impl Role {
+    /// Whether the role holds for granted units (and the units below them) rather than
+    /// everywhere: such a grant names its unit.
+    pub fn is_unit_bound(self) -> bool {
+        Permission::ALL
+            .iter()
+            .any(|p| reach(self, *p) == Reach::Units)
+    }
+}
+
 /// A role held by a person, for all units or for one unit and those below it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Grant {

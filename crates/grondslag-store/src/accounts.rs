@@ -8,7 +8,7 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 use chrono::{DateTime, TimeDelta, Utc};
-use grondslag_domain::access::{reach, Grant, Permission, Reach, Role};
+use grondslag_domain::access::{Grant, Role};
 use grondslag_domain::vocab::Term;
 use grondslag_domain::ValidationErrors;
 use rand::RngCore;
@@ -444,9 +444,7 @@ async fn user_by_name(w: &mut crate::audit::WriteTx, username: &str) -> Result<U
 
 /// Unit-bound roles need a unit that exists; overall roles take none.
 pub(crate) async fn check_grant(w: &mut crate::audit::WriteTx, g: &Grant) -> Result<()> {
-    let unit_bound = Permission::ALL
-        .iter()
-        .any(|p| reach(g.role, *p) == Reach::Units);
+    let unit_bound = g.role.is_unit_bound();
     let mut e = ValidationErrors::new();
     match (&g.unit, unit_bound) {
         (None, true) => e.add(

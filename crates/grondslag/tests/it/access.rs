@@ -10,9 +10,7 @@ use serde_json::{json, Value};
 
 /// A client logged in as a new user with one role (unit-bound roles get `fnwi`).
 async fn client_as(app: &TestApp, role: Role) -> reqwest::Client {
-    let unit_bound = grondslag_domain::access::Permission::ALL
-        .iter()
-        .any(|p| reach(role, *p) == Reach::Units);
+    let unit_bound = role.is_unit_bound();
     let username = role.machine_name().replace('_', "-");
     let grant = Grant {
         role,
