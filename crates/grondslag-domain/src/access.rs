@@ -123,6 +123,18 @@ pub struct Grant {
     pub unit: Option<String>,
 }
 
+impl Grant {
+    /// `privacy_manager:fnwi` or `data_protection_officer`: a role, and a unit after a colon.
+    pub fn parse(s: &str) -> Result<Grant, String> {
+        let (role, unit) = match s.split_once(':') {
+            Some((r, u)) => (r, Some(u.to_string())),
+            None => (s, None),
+        };
+        let role = role.parse::<Role>().map_err(|e| e.to_string())?;
+        Ok(Grant { role, unit })
+    }
+}
+
 /// The units a person may act on with a permission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {

@@ -217,17 +217,23 @@ impl Store {
                 &[username.into()],
             )
             .await?;
+        // Accounts without a password (single sign-on only) cost the same time too.
         let stored = row
             .as_ref()
-            .map(|r| r.password_hash.clone())
-            .unwrap_or_else(|| dummy_hash().to_string());
-        let ok = PasswordHash::new(&stored)
+            .map(|r| r.password_hash.as_str())
+            .filter(|h| *h != crate::sso::NO_PASSWORD)
+            .unwrap_or(dummy_hash());
+        let verified = PasswordHash::new(stored)
             .map(|h| {
                 Argon2::default()
                     .verify_password(password.as_bytes(), &h)
                     .is_ok()
             })
             .unwrap_or(false);
+        let ok = verified
+            && row
+                .as_ref()
+                .is_some_and(|r| r.password_hash != crate::sso::NO_PASSWORD);
         Ok(match (ok, row) {
             (true, Some(r)) => Some(User {
                 id: r.id,

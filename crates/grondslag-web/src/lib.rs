@@ -9,6 +9,7 @@ mod findings;
 mod html;
 mod i18n;
 mod security;
+pub mod sso;
 
 pub use api::openapi::openapi_document;
 pub use api::{route_infos, RouteInfo};
@@ -28,6 +29,8 @@ pub struct AppState {
     pub transfers: Arc<TransferRules>,
     /// Requests come through a reverse proxy that sets X-Forwarded-For.
     pub behind_proxy: bool,
+    /// Single sign-on, when an OpenID provider is configured.
+    pub sso: Option<Arc<sso::Sso>>,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             secure_cookies,
             transfers: Arc::new(transfers),
             behind_proxy: false,
+            sso: None,
         }
     }
 }

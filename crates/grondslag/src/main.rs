@@ -2,7 +2,9 @@
 //! and calls the same domain and store code the web UI and API use.
 
 mod check;
+mod deadline;
 mod demo;
+mod sso;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -58,6 +60,10 @@ enum Command {
         /// the address it reports instead of the proxy's own.
         #[arg(long, env = "GRONDSLAG_BEHIND_PROXY")]
         behind_proxy: bool,
+        /// Single sign-on with OpenID Connect: a TOML file with the provider and the
+        /// claim-to-role mapping (docs/configuration.md).
+        #[arg(long, env = "GRONDSLAG_SSO_CONFIG")]
+        sso_config: Option<PathBuf>,
     },
     /// Import a register file (the interchange format): all of it, or nothing.
     Import {
@@ -114,6 +120,11 @@ enum Command {
     Schema,
     /// Print the OpenAPI document of the JSON API.
     Openapi,
+    /// Compute a legal deadline: a period of months from a day of receipt, moved off weekends
+    /// and Dutch holidays (docs/deadlines.md). Prints the due date as the last line.
+    Deadline(deadline::DeadlineArgs),
+    /// List the holidays of a year on which a legal period cannot end (Algemene termijnenwet art. 3).
+    Holidays(deadline::HolidaysArgs),
 }
 
 #[derive(Args)]
@@ -222,12 +233,7 @@ enum UserCommand {
 
 /// `privacy_manager:fnwi` or `data_protection_officer`.
 fn parse_grant(s: &str) -> Result<Grant, String> {
-    let (role, unit) = match s.split_once(':') {
-        Some((r, u)) => (r, Some(u.to_string())),
-        None => (s, None),
-    };
-    let role = role.parse::<Role>().map_err(|e| e.to_string())?;
-    Ok(Grant { role, unit })
+    Grant::parse(s)
 }
 
 fn grant_text(g: &Grant) -> String {
@@ -252,7 +258,8 @@ fn permissions_markdown() -> String {
          *all*: everywhere. *units*: for activities of the units the role was granted for and every unit \
          below them (REG-3); outside them an activity answers as not found, and lists, counts, findings and \
          exports leave it out. Grant roles with `grondslag user add NAME --name \"Full Name\" --role ROLE[:UNIT]` \
-         or `grondslag user grant NAME ROLE[:UNIT]`; take them away with `grondslag user revoke`.\n\n| role |",
+         or `grondslag user grant NAME ROLE[:UNIT]`; take them away with `grondslag user revoke`. With single sign-on, the provider's claims can give them too \
+         (`[[roles]]` in the SSO configuration, docs/configuration.md).\n\n| role |",
     );
     for p in Permission::ALL {
         out.push_str(&format!(" {} |", p.as_str()));
@@ -412,11 +419,14 @@ async fn main() -> Result<()> {
             secure_cookies,
             transfer_rules,
             behind_proxy,
+            sso_config,
         } => {
             let transfers = check::transfer_rules(transfer_rules.as_deref())?;
+            let sso = sso_config.as_deref().map(sso::provider).transpose()?;
             let mut state =
                 grondslag_web::AppState::new(open(&db).await?, secure_cookies, transfers);
             state.behind_proxy = behind_proxy;
+            state.sso = sso.map(std::sync::Arc::new);
             serve(db, listen, demo, state).await
         }
         Command::Import { db, file } => {
@@ -611,6 +621,8 @@ async fn main() -> Result<()> {
             println!("{}", serde_json::to_string_pretty(&interchange::schema())?);
             Ok(())
         }
+        Command::Deadline(args) => deadline::deadline(args),
+        Command::Holidays(args) => deadline::holidays(args),
         Command::Openapi => {
             println!(
                 "{}",

@@ -76,11 +76,9 @@ async fn login(
         LoginOutcome::Locked => return Err(ApiError::TooManyAttempts),
     };
     let session = s.store.create_session(&user).await?;
-    let info = UserInfo {
-        username: user.username,
-        display_name: user.display_name,
-        is_admin: user.is_admin,
-    };
+    let mut user = user;
+    user.grants = s.store.grants(user.id).await?;
+    let info = UserInfo::from(user);
     Ok(with_cookie(
         Json(info).into_response(),
         session_cookie(&s, &session),
@@ -88,11 +86,7 @@ async fn login(
 }
 
 async fn whoami(ApiUser(user): ApiUser) -> Json<UserInfo> {
-    Json(UserInfo {
-        username: user.username,
-        display_name: user.display_name,
-        is_admin: user.is_admin,
-    })
+    Json(UserInfo::from(user))
 }
 
 async fn logout(

@@ -120,6 +120,19 @@ pub struct UserInfo {
     pub username: String,
     pub display_name: String,
     pub is_admin: bool,
+    /// The roles the user holds, each for all units or for one unit and those below it.
+    pub grants: Vec<grondslag_domain::access::Grant>,
+}
+
+impl From<grondslag_store::accounts::User> for UserInfo {
+    fn from(u: grondslag_store::accounts::User) -> Self {
+        Self {
+            username: u.username,
+            display_name: u.display_name,
+            is_admin: u.is_admin,
+            grants: u.grants,
+        }
+    }
 }
 
 /// What an import changed.

@@ -77,6 +77,9 @@ async fn log_in_create_submit_and_log_out_in_chromium() {
                      "--disable-dev-shm-usage", "--lang=en-GB"]
         }),
     );
+    // The test build links rustls with both ring (reqwest) and aws-lc-rs (fantoccini's
+    // hyper-rustls), so it cannot pick a provider by itself.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let c = ClientBuilder::rustls()
         .unwrap()
         .capabilities(caps)

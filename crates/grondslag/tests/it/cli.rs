@@ -125,3 +125,77 @@ fn generated_documents_match_the_committed_copies() {
         );
     }
 }
+
+#[test]
+fn deadline_prints_the_due_date_as_its_last_line() {
+    for (args, due) in [
+        // 28 February 2026 is a Saturday.
+        (&["deadline", "--received", "2026-01-31"][..], "2026-03-02"),
+        (&["deadline", "--received", "2028-01-31"][..], "2028-02-29"),
+        // Christmas on a Friday, then Saturday (Boxing Day) and Sunday.
+        (
+            &["deadline", "--received", "2026-11-25", "--lang", "en"][..],
+            "2026-12-28",
+        ),
+        (
+            &["deadline", "--received", "2026-01-31", "--months", "3"][..],
+            "2026-04-30",
+        ),
+    ] {
+        let out = grondslag("sqlite::memory:", args);
+        assert!(out.status.success(), "{}", text(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(stdout.lines().last(), Some(due), "{stdout}");
+    }
+    let out = grondslag(
+        "sqlite::memory:",
+        &["deadline", "--received", "2026-11-25", "--lang", "en"],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("It ends at the end of 2026-12-25 (Friday)")
+            && stdout.contains("2026-12-26 is not a working day: Saturday, Boxing Day."),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn holidays_lists_the_year_with_kings_day_on_saturday_26_april_2025() {
+    let out = grondslag("sqlite::memory:", &["holidays", "2025", "--lang", "en"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "2025-01-01  New Year's Day\n\
+         2025-04-21  Easter Monday\n\
+         2025-04-26  King's Day\n\
+         2025-05-05  Liberation Day (5 May)\n\
+         2025-05-29  Ascension Day\n\
+         2025-06-09  Whit Monday\n\
+         2025-12-25  Christmas Day\n\
+         2025-12-26  Boxing Day\n"
+    );
+    let out = grondslag("sqlite::memory:", &["holidays", "2025"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2025-04-26  Koningsdag\n"));
+}
+
+#[test]
+fn deadline_and_holidays_refuse_bad_input_and_name_the_flag() {
+    for (args, says) in [
+        (&["deadline", "--received", "2026-02-30"][..], "--received"),
+        (&["deadline", "--received", "31-01-2026"][..], "YYYY-MM-DD"),
+        (
+            &["deadline", "--received", "2026-01-31", "--months", "0"][..],
+            "--months",
+        ),
+        (
+            &["deadline", "--received", "1980-01-01"][..],
+            "--received 1980-01-01: year 1980 is outside the years the deadline engine supports; expected a year from 1990 to 9999",
+        ),
+        (&["holidays", "1989"][..], "YEAR 1989"),
+        (&["holidays", "2025", "--lang", "de"][..], "--lang"),
+    ] {
+        let out = grondslag("sqlite::memory:", args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(text(&out).contains(says), "{args:?}: {}", text(&out));
+    }
+}
