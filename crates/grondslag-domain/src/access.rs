@@ -43,10 +43,17 @@ pub enum Permission {
     VerifyAudit,
     /// Create accounts and grant roles.
     ManageAccounts,
+    /// See data-subject requests, their timelines and statistics (RU 4:11 lid 1: requests
+    /// come in through the FG).
+    ReadRequests,
+    /// Take in requests and handle them: verify identity, extend, complete, refuse.
+    HandleRequests,
+    /// Approve an erasure after its dry run; only the FG.
+    ApproveErasure,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ReadRegister,
         Permission::EditActivity,
         Permission::SubmitActivity,
@@ -56,6 +63,9 @@ impl Permission {
         Permission::ExportRegister,
         Permission::VerifyAudit,
         Permission::ManageAccounts,
+        Permission::ReadRequests,
+        Permission::HandleRequests,
+        Permission::ApproveErasure,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +79,9 @@ impl Permission {
             Permission::ExportRegister => "export_register",
             Permission::VerifyAudit => "verify_audit",
             Permission::ManageAccounts => "manage_accounts",
+            Permission::ReadRequests => "read_requests",
+            Permission::HandleRequests => "handle_requests",
+            Permission::ApproveErasure => "approve_erasure",
         }
     }
 }
@@ -91,6 +104,7 @@ pub fn reach(role: Role, p: Permission) -> Reach {
     use Role::*;
     match (role, p) {
         (Dpo | DpoOffice, ManageAccounts) => No,
+        (DpoOffice, ApproveErasure) => No,
         (Dpo | DpoOffice, _) => All,
         (
             PrivacyManager | InformationManager,
@@ -99,7 +113,7 @@ pub fn reach(role: Role, p: Permission) -> Reach {
         (DomainOwner, ReadRegister | EditActivity | SubmitActivity) => Units,
         (Staff, ReadRegister | EditActivity) => Units,
         (SecurityOfficer, ReadRegister) => Units,
-        (Auditor, ReadRegister | ExportRegister | VerifyAudit) => All,
+        (Auditor, ReadRegister | ExportRegister | VerifyAudit | ReadRequests) => All,
         (Administrator, ManageAccounts | VerifyAudit) => All,
         _ => No,
     }

@@ -6,11 +6,13 @@
 
 pub mod access;
 pub mod audit;
+pub mod consent;
 pub mod deadline;
 pub mod diff;
 pub mod interchange;
 pub mod lang;
 pub mod register;
+pub mod requests;
 pub mod rules;
 pub mod sso;
 pub mod transfers;

@@ -9,6 +9,7 @@ pub mod audit;
 mod db;
 pub mod interchange;
 pub mod register;
+pub mod requests;
 pub mod sso;
 #[cfg(feature = "testing")]
 pub mod testing;

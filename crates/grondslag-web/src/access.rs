@@ -38,7 +38,9 @@ needs!(
     ManageOrganisation,
     ImportRegister,
     ExportRegister,
-    VerifyAudit
+    VerifyAudit,
+    ReadRequests,
+    HandleRequests
 );
 
 /// A logged-in user who holds permission `N` somewhere, with where.

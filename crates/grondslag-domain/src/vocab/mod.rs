@@ -177,6 +177,21 @@ pub fn all_terms() -> Vec<TermRow> {
     out.extend(rows::<ConsentMethod>());
     out.extend(rows::<crate::register::Status>());
     out.extend(rows::<crate::access::Role>());
+    out.extend(rows::<crate::deadline::Holiday>());
+    out.extend(rows::<crate::deadline::DeadlineKind>());
+    out.extend(rows::<crate::deadline::DeadlineStatus>());
+    out.extend(rows::<crate::requests::Right>());
+    out.extend(rows::<crate::requests::RequestState>());
+    out.extend(rows::<crate::requests::ExtensionReason>());
+    out.extend(rows::<crate::requests::RefusalGround>());
+    out.extend(rows::<crate::requests::Channel>());
+    out.extend(rows::<crate::requests::VerificationMethod>());
+    out.extend(rows::<crate::consent::IdentifierKind>());
+    out.extend(rows::<crate::consent::ConsentStatus>());
+    out.extend(rows::<crate::consent::EventType>());
+    out.extend(rows::<crate::consent::ObjectionKind>());
+    out.extend(rows::<crate::consent::Reason>());
+    out.extend(rows::<crate::consent::RecorderKind>());
     out
 }
 

@@ -5,6 +5,7 @@ pub(crate) mod activities;
 mod findings;
 pub mod openapi;
 mod register;
+pub(crate) mod requests;
 mod session;
 mod tokens;
 mod types;
@@ -53,6 +54,7 @@ pub fn table() -> Vec<ApiRoute> {
     routes.extend(register::routes());
     routes.extend(findings::routes());
     routes.extend(tokens::routes());
+    routes.extend(requests::routes());
     routes
 }
 

@@ -42,6 +42,10 @@ pub fn openapi_document() -> Value {
     component!("Problem", Problem);
     component!("TokenRequest", super::tokens::TokenRequest);
     component!("CreatedToken", super::tokens::CreatedToken);
+    component!("RequestInput", grondslag_domain::requests::RequestInput);
+    component!("RequestDetail", super::requests::RequestDetail);
+    component!("RequestPage", super::requests::RequestPage);
+    component!("Action", grondslag_domain::requests::Action);
     let lists = [
         (
             "VersionInfoList",
@@ -59,6 +63,11 @@ pub fn openapi_document() -> Value {
             g.subschema_for::<FindingItem>().to_value(),
         ),
         ("RuleItemList", g.subschema_for::<RuleItem>().to_value()),
+        (
+            "RequestCountList",
+            g.subschema_for::<super::requests::RequestCount>()
+                .to_value(),
+        ),
         (
             "TokenInfoList",
             g.subschema_for::<super::tokens::TokenInfo>().to_value(),

@@ -1164,7 +1164,7 @@ fn optional(lang: Lang, mut c: Vec<Choice>) -> Vec<Choice> {
     c
 }
 
-fn error_message(lang: Lang, code: &str) -> String {
+pub(super) fn error_message(lang: Lang, code: &str) -> String {
     match code {
         "required" => t(lang, "error-field-required"),
         "unknown_value" => t(lang, "error-field-unknown-value"),

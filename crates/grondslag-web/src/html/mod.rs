@@ -7,6 +7,7 @@ mod findings;
 mod form;
 mod login;
 mod organisation;
+mod requests;
 
 use crate::i18n::{t, Lang, LANG_COOKIE};
 use crate::AppState;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(activities::routes())
         .merge(organisation::routes())
         .merge(findings::routes())
+        .merge(requests::routes())
 }
 
 /// What every page needs: the language, who is logged in, where we are.
@@ -41,6 +43,8 @@ pub struct Ctx {
     pub here: String,
     /// The anti-forgery token every form that changes something carries.
     pub csrf: String,
+    /// Whether the navigation shows the data-subject requests.
+    pub requests: bool,
 }
 
 impl Ctx {
@@ -50,6 +54,14 @@ impl Ctx {
             user: user.map(|u| u.display_name.clone()),
             here: here.into(),
             csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
+            requests: user.is_some_and(|u| {
+                u.grants.iter().any(|g| {
+                    grondslag_domain::access::reach(
+                        g.role,
+                        grondslag_domain::access::Permission::ReadRequests,
+                    ) != grondslag_domain::access::Reach::None
+                })
+            }),
         }
     }
 

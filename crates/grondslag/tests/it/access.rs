@@ -90,6 +90,19 @@ fn request(op: &str, activity: &str, doc: &Value) -> (String, Option<Value>) {
             ),
         ),
         "revokeToken" => ("/api/v1/tokens/999999".into(), None),
+        "listRequests" => ("/api/v1/requests".into(), None),
+        "requestStatistics" => ("/api/v1/requests/statistics".into(), None),
+        "createRequest" => (
+            "/api/v1/requests".into(),
+            Some(
+                json!({"rights": ["right_of_access"], "name": "Anna", "email": "anna@example.nl", "channel": "letter", "received_on": chrono::Utc::now().date_naive()}),
+            ),
+        ),
+        "getRequest" => ("/api/v1/requests/DSR-2000-0001".into(), None),
+        "actOnRequest" => (
+            "/api/v1/requests/DSR-2000-0001/actions".into(),
+            Some(json!({"action": "note", "text": "gebeld"})),
+        ),
         other => {
             panic!("the authorization matrix has no request for the new route {other}: add one")
         }

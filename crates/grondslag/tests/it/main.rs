@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cli;
 mod oidc;
+mod requests;
 mod ui;
 
 use grondslag_store::testing::TestDb;
