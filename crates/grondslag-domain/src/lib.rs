@@ -7,6 +7,7 @@
 pub mod access;
 pub mod audit;
 pub mod consent;
+pub mod datastore;
 pub mod deadline;
 pub mod diff;
 pub mod interchange;

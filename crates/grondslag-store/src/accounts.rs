@@ -526,3 +526,60 @@ fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| hash_password("no account has this password"))
 }
+
+impl Store {
+    /// Sets or clears the address where an account gets e-mail: the deadline reminders of
+    /// the requests it handles. Audited as `user.email`.
+    pub async fn set_user_email(
+        &self,
+        actor: &str,
+        username: &str,
+        email: Option<&str>,
+    ) -> Result<()> {
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        if let Some(e) = email.filter(|e| !grondslag_domain::requests::plausible_email(e)) {
+            let mut errors = ValidationErrors::new();
+            errors.add(
+                "email",
+                "invalid_format",
+                format!("\"{e}\" is not an e-mail address; expected name@domain"),
+            );
+            return Err(StoreError::Invalid(errors));
+        }
+        let mut w = self.begin_write(actor).await?;
+        let user = user_by_name(&mut w, username).await?;
+        update_email(&mut w, &user, email).await?;
+        w.commit().await
+    }
+}
+
+/// Writes an account's e-mail address with its audit entry, when it changes.
+pub(crate) async fn update_email(
+    w: &mut crate::audit::WriteTx,
+    user: &User,
+    email: Option<&str>,
+) -> Result<()> {
+    #[derive(sqlx::FromRow)]
+    struct Email {
+        email: Option<String>,
+    }
+    let current: Email =
+        w.tx.fetch_one("SELECT email FROM users WHERE id = $1", &[user.id.into()])
+            .await?;
+    if current.email.as_deref() == email {
+        return Ok(());
+    }
+    w.tx.execute(
+        "UPDATE users SET email = $1 WHERE id = $2",
+        &[email.map(str::to_string).into(), user.id.into()],
+    )
+    .await?;
+    w.record(
+        "user.email",
+        "user",
+        &user.username,
+        Some(serde_json::json!({ "email": current.email }).to_string()),
+        Some(serde_json::json!({ "email": email }).to_string()),
+    );
+    Ok(())
+}

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 mod db;
 pub mod interchange;
+pub mod opendsr;
 pub mod register;
 pub mod requests;
 pub mod sso;

@@ -201,6 +201,54 @@ impl Store {
         Ok(after)
     }
 
+    /// Records a step that does not change the request's state (collecting its data, a
+    /// dry run, an erasure): on its timeline and in the audit log, in one transaction.
+    pub async fn record_request_step(
+        &self,
+        actor: &str,
+        id: &str,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let mut w = self.begin_write(actor).await?;
+        let row: Option<Doc> =
+            w.tx.fetch_optional("SELECT doc FROM requests WHERE id = $1", &[id.into()])
+                .await?;
+        let r = parse_doc(
+            &row.ok_or_else(|| StoreError::NotFound(format!("request {id}")))?
+                .doc,
+        )?;
+        let detail = detail.to_string();
+        event(&mut w, &r, action, &detail).await?;
+        w.record(
+            &format!("request.{action}"),
+            "request",
+            &r.id,
+            None,
+            Some(detail),
+        );
+        w.commit().await
+    }
+
+    /// The detail of the latest step of this kind on a request's timeline.
+    pub async fn last_request_step(
+        &self,
+        id: &str,
+        action: &str,
+    ) -> Result<Option<serde_json::Value>> {
+        let rows: Vec<RequestEvent> = self
+            .pool
+            .fetch_all(
+                "SELECT at, actor, action, state, detail FROM request_events WHERE request_id = $1 AND action = $2 ORDER BY id DESC LIMIT 1",
+                &[id.into(), action.into()],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|e| serde_json::from_str(&e.detail).ok()))
+    }
+
     /// The queue or the archive, a page at a time. Open requests come by deadline, the
     /// soonest first; all requests come newest first.
     pub async fn list_requests(
@@ -392,7 +440,9 @@ impl Store {
     }
 }
 
-async fn insert_request(
+/// Inserts a new request with its first timeline entry and audit entry, inside `w`
+/// (`opendsr.rs` links an OpenDSR submission to it in the same write).
+pub(crate) async fn insert_request(
     w: &mut WriteTx,
     input: &RequestInput,
     checks: Vec<IdentityCheck>,
@@ -420,6 +470,7 @@ async fn insert_request(
         extension: None,
         outcome: None,
         handler: None,
+        restricted: false,
         version: 1,
     };
     let due = r
@@ -507,4 +558,201 @@ async fn event(w: &mut WriteTx, r: &Request, action: &str, detail: &str) -> Resu
     )
     .await?;
     Ok(())
+}
+
+/// Code e-mails the public form sends for one client address within [`CODE_SEND_WINDOW`].
+pub const MAX_CODE_SENDS_PER_ADDRESS: i64 = 10;
+/// Code e-mails the public form sends to one recipient within [`CODE_SEND_WINDOW`]: the
+/// limit that holds when someone spreads a flood over many addresses.
+pub const MAX_CODE_SENDS_PER_RECIPIENT: i64 = 5;
+/// The window of both limits.
+pub const CODE_SEND_WINDOW: TimeDelta = TimeDelta::hours(1);
+
+/// Who runs the deadline reminders, as the audit log names it.
+pub const REMINDER_ACTOR: &str = "system:reminders";
+
+/// One handler's open requests whose deadline is at risk or past, claimed for one day's
+/// reminder e-mail.
+#[derive(Debug, Clone)]
+pub struct Reminder {
+    /// The handler's account name.
+    pub handler: String,
+    /// Where the reminder goes: the account's e-mail address.
+    pub email: String,
+    /// The requests, the soonest due first.
+    pub requests: Vec<Request>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReminderRow {
+    id: String,
+    handler: String,
+    email: String,
+    doc: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Attempts {
+    attempts: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Count {
+    n: i64,
+}
+
+impl Store {
+    /// Counts a code e-mail of the public form, or refuses it when the client `address`
+    /// or the `recipient` has had too many within the last hour (the form must not serve
+    /// to flood someone's mailbox). A refusal is an audit entry by `anonymous:ADDRESS`;
+    /// the recipient is kept only as a hash.
+    pub async fn claim_code_send(&self, address: &str, recipient: &str) -> Result<bool> {
+        let recipient_hash = sha256(&recipient.trim().to_lowercase());
+        let mut w = self.begin_write(&format!("anonymous:{address}")).await?;
+        let at = w.at();
+        w.tx.execute(
+            "DELETE FROM request_code_sends WHERE at <= $1",
+            &[(at - CODE_SEND_WINDOW).into()],
+        )
+        .await?;
+        let by_address: Count =
+            w.tx.fetch_one(
+                "SELECT COUNT(*) AS n FROM request_code_sends WHERE address = $1",
+                &[address.into()],
+            )
+            .await?;
+        let by_recipient: Count =
+            w.tx.fetch_one(
+                "SELECT COUNT(*) AS n FROM request_code_sends WHERE recipient_hash = $1",
+                &[recipient_hash.as_str().into()],
+            )
+            .await?;
+        if by_address.n >= MAX_CODE_SENDS_PER_ADDRESS
+            || by_recipient.n >= MAX_CODE_SENDS_PER_RECIPIENT
+        {
+            w.record(
+                "request.form_throttled",
+                "pending_request",
+                &recipient_hash[..16],
+                None,
+                None,
+            );
+            w.commit().await?;
+            return Ok(false);
+        }
+        // Bookkeeping, like the pending request itself: no audit entry.
+        w.tx.execute(
+            "INSERT INTO request_code_sends (address, recipient_hash, at) VALUES ($1, $2, $3)",
+            &[address.into(), recipient_hash.into(), at.into()],
+        )
+        .await?;
+        w.commit().await?;
+        Ok(true)
+    }
+
+    /// How many more wrong codes a pending public request allows; `None` when there is no
+    /// such pending request (never made, already confirmed, expired, or used up).
+    pub async fn pending_request_attempts_left(&self, token: &str) -> Result<Option<i64>> {
+        let row: Option<Attempts> = self
+            .pool
+            .fetch_optional(
+                "SELECT attempts FROM pending_requests WHERE token_hash = $1 AND created_at > $2",
+                &[sha256(token).into(), (now() - CODE_LIFETIME).into()],
+            )
+            .await?;
+        Ok(row.map(|r| (MAX_CODE_ATTEMPTS - r.attempts).max(0)))
+    }
+
+    /// Claims `today`'s deadline reminders: the open requests with a handler who has an
+    /// e-mail address, whose deadline is at risk or past and who were not reminded today,
+    /// grouped per handler. Each claimed request gets `reminded_on = today` and a
+    /// `request.reminder` audit entry in one write. Writes queue on the audit chain's head,
+    /// and a row is claimed only while its `reminded_on` is still older, so instances that
+    /// run this at the same moment never claim the same reminder twice.
+    pub async fn claim_reminders(&self, today: NaiveDate) -> Result<Vec<Reminder>> {
+        use grondslag_domain::deadline::{DeadlineStatus, AT_RISK_DAYS};
+        let mut w = self.begin_write(REMINDER_ACTOR).await?;
+        let horizon = today + TimeDelta::days(AT_RISK_DAYS);
+        let rows: Vec<ReminderRow> =
+            w.tx.fetch_all(
+                "SELECT r.id, r.handler, u.email, r.doc FROM requests r JOIN users u ON u.username = r.handler \
+                 WHERE r.is_open = $1 AND r.due_on < $2 AND (r.reminded_on IS NULL OR r.reminded_on < $3) \
+                 AND u.email IS NOT NULL AND u.email <> '' \
+                 ORDER BY r.handler, r.due_on, r.reference",
+                &[true.into(), horizon.to_string().into(), today.to_string().into()],
+            )
+            .await?;
+        let mut out: Vec<Reminder> = Vec::new();
+        for row in rows {
+            let r = parse_doc(&row.doc)?;
+            // The domain decides what is at risk; the query only narrows the rows.
+            let Some(status @ (DeadlineStatus::AtRisk | DeadlineStatus::Overdue)) =
+                r.deadline_status(today)
+            else {
+                continue;
+            };
+            let claimed =
+                w.tx.execute(
+                    "UPDATE requests SET reminded_on = $1 WHERE id = $2 AND (reminded_on IS NULL OR reminded_on < $1)",
+                    &[today.to_string().into(), row.id.as_str().into()],
+                )
+                .await?;
+            if claimed != 1 {
+                continue;
+            }
+            let due = r
+                .deadline()
+                .map_err(|e| StoreError::Conflict(e.to_string()))?
+                .due;
+            let after = serde_json::json!({
+                "handler": row.handler,
+                "reminded_on": today,
+                "due_on": due,
+                "days_left": (due - today).num_days(),
+                "status": status.machine_name(),
+            });
+            w.record(
+                "request.reminder",
+                "request",
+                &r.id,
+                None,
+                Some(after.to_string()),
+            );
+            match out.last_mut() {
+                Some(last) if last.handler == row.handler => last.requests.push(r),
+                _ => out.push(Reminder {
+                    handler: row.handler,
+                    email: row.email.trim().to_string(),
+                    requests: vec![r],
+                }),
+            }
+        }
+        w.commit().await?;
+        Ok(out)
+    }
+
+    /// Gives back a claimed reminder whose e-mail could not be sent, so that the next run
+    /// tries again. Each request gets a `request.reminder_failed` audit entry.
+    pub async fn release_reminder(&self, today: NaiveDate, reminder: &Reminder) -> Result<()> {
+        let mut w = self.begin_write(REMINDER_ACTOR).await?;
+        for r in &reminder.requests {
+            let n =
+                w.tx.execute(
+                    "UPDATE requests SET reminded_on = NULL WHERE id = $1 AND reminded_on = $2",
+                    &[r.id.as_str().into(), today.to_string().into()],
+                )
+                .await?;
+            if n == 1 {
+                let after = serde_json::json!({"handler": reminder.handler, "reminded_on": null});
+                w.record(
+                    "request.reminder_failed",
+                    "request",
+                    &r.id,
+                    None,
+                    Some(after.to_string()),
+                );
+            }
+        }
+        w.commit().await
+    }
 }

@@ -35,6 +35,8 @@ pub struct SsoIdentity<'a> {
     pub display_name: &'a str,
     /// The roles from the claims, when the configuration maps claims to roles.
     pub grants: Option<&'a [Grant]>,
+    /// The `email` claim: where deadline reminders go. Kept up to date at every sign-in.
+    pub email: Option<&'a str>,
 }
 
 fn state_hash(state: &str) -> String {
@@ -140,6 +142,13 @@ impl Store {
             .await?;
         if let Some(grants) = id.grants {
             sync_grants(&mut w, &user, grants).await?;
+        }
+        match id.email.map(str::trim) {
+            Some(email) if grondslag_domain::requests::plausible_email(email) => {
+                crate::accounts::update_email(&mut w, &user, Some(email)).await?;
+            }
+            Some(_) => tracing::warn!("SSO e-mail claim ignored: not an e-mail address"),
+            None => {}
         }
         w.commit().await?;
         Ok(user)

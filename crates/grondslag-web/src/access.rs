@@ -40,7 +40,8 @@ needs!(
     ExportRegister,
     VerifyAudit,
     ReadRequests,
-    HandleRequests
+    HandleRequests,
+    ApproveErasure
 );
 
 /// A logged-in user who holds permission `N` somewhere, with where.

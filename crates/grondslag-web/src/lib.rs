@@ -6,12 +6,15 @@ mod api;
 mod auth;
 mod error;
 mod findings;
+pub mod fulfil;
 mod html;
 mod i18n;
+pub mod mail;
 mod security;
 pub mod sso;
 
 pub use api::openapi::openapi_document;
+pub use api::opendsr::{OpenDsrSigner, SignerError as OpenDsrSignerError};
 pub use api::{route_infos, RouteInfo};
 
 use axum::Router;
@@ -31,6 +34,12 @@ pub struct AppState {
     pub behind_proxy: bool,
     /// Single sign-on, when an OpenID provider is configured.
     pub sso: Option<Arc<sso::Sso>>,
+    /// The key that signs OpenDSR answers, when the administrator configured one.
+    pub opendsr: Option<Arc<OpenDsrSigner>>,
+    /// E-mail over SMTP: the public request form needs it, and so do deadline reminders.
+    pub mailer: Option<Arc<mail::Mailer>>,
+    /// The university's own databases that requests are fulfilled in (docs/datastores.md).
+    pub datastores: Arc<Vec<grondslag_fulfilment::DataStore>>,
 }
 
 impl AppState {
@@ -41,6 +50,9 @@ impl AppState {
             transfers: Arc::new(transfers),
             behind_proxy: false,
             sso: None,
+            opendsr: None,
+            mailer: None,
+            datastores: Arc::new(Vec::new()),
         }
     }
 }

@@ -81,8 +81,9 @@ pub async fn requests(req: Request, next: Next) -> Response {
         }
         return next.run(req).await;
     }
-    // The login form has no session yet; everything else that posts does.
-    if path == "/login" {
+    // The login form has no session yet; everything else that posts does, except the public
+    // request form, which carries its own double-submit token (html/public_request.rs).
+    if path == "/login" || path == "/privacy-request" || path.starts_with("/privacy-request/") {
         return next.run(req).await;
     }
     let expected = cookie(req.headers(), SESSION_COOKIE)

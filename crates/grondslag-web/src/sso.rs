@@ -190,6 +190,7 @@ impl Sso {
                 username: &self.config.username(&claims),
                 display_name: &self.config.display_name(&claims),
                 grants: grants.as_deref(),
+                email: claims.get("email").and_then(Value::as_str),
             })
             .await?;
         Ok((user, pending.next))

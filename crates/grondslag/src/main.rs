@@ -2,8 +2,10 @@
 //! and calls the same domain and store code the web UI and API use.
 
 mod check;
+mod datastores;
 mod deadline;
 mod demo;
+mod reminders;
 mod sso;
 
 use anyhow::{bail, Context, Result};
@@ -64,6 +66,39 @@ enum Command {
         /// claim-to-role mapping (docs/configuration.md).
         #[arg(long, env = "GRONDSLAG_SSO_CONFIG")]
         sso_config: Option<PathBuf>,
+        /// A folder of data-store manifests (*.yaml, docs/datastores.md): the university's
+        /// own databases that data-subject requests are fulfilled in.
+        #[arg(long, env = "GRONDSLAG_DATASTORES")]
+        datastores: Option<PathBuf>,
+        /// The SMTP server for e-mail (the public request form's codes, deadline reminders):
+        /// smtp://HOST[:PORT], smtp://[USER:PASSWORD@]HOST[:PORT]?tls=starttls or
+        /// smtps://[USER:PASSWORD@]HOST[:PORT]. Without it the public form is unavailable.
+        #[arg(
+            long,
+            env = "GRONDSLAG_SMTP_URL",
+            hide_env_values = true,
+            requires = "mail_from"
+        )]
+        smtp_url: Option<String>,
+        /// The sender of e-mail, e.g. "Privacy Lindenhout <privacy@lindenhout.example>".
+        #[arg(long, env = "GRONDSLAG_MAIL_FROM", requires = "smtp_url")]
+        mail_from: Option<String>,
+        /// A PEM private key (RSA or P-256; PKCS#8, or PKCS#1 for RSA) that signs the answers
+        /// of the OpenDSR endpoints (docs/api.md, "OpenDSR"). Without it they are unsigned.
+        #[arg(
+            long,
+            env = "GRONDSLAG_OPENDSR_SIGNING_KEY",
+            requires = "opendsr_certificate_url"
+        )]
+        opendsr_signing_key: Option<PathBuf>,
+        /// The https URL where the certificate of --opendsr-signing-key is published, issued by
+        /// a certificate authority to the URL's host, the domain the answers name.
+        #[arg(
+            long,
+            env = "GRONDSLAG_OPENDSR_CERTIFICATE_URL",
+            requires = "opendsr_signing_key"
+        )]
+        opendsr_certificate_url: Option<String>,
     },
     /// Import a register file (the interchange format): all of it, or nothing.
     Import {
@@ -125,6 +160,12 @@ enum Command {
     Deadline(deadline::DeadlineArgs),
     /// List the holidays of a year on which a legal period cannot end (Algemene termijnenwet art. 3).
     Holidays(deadline::HolidaysArgs),
+    /// Data stores: the university's own databases that requests are fulfilled in
+    /// (docs/datastores.md).
+    Datastores {
+        #[command(subcommand)]
+        command: datastores::DatastoresCommand,
+    },
 }
 
 #[derive(Args)]
@@ -205,6 +246,9 @@ enum UserCommand {
         /// (e.g. privacy_manager:fnwi). Repeat for more roles. `grondslag roles` lists them.
         #[arg(long = "role", value_parser = parse_grant)]
         roles: Vec<Grant>,
+        /// Where the account gets e-mail: deadline reminders of the requests it handles.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Give an account a role: ROLE, or ROLE:UNIT for unit-bound roles.
     Grant {
@@ -420,6 +464,11 @@ async fn main() -> Result<()> {
             transfer_rules,
             behind_proxy,
             sso_config,
+            datastores,
+            smtp_url,
+            mail_from,
+            opendsr_signing_key,
+            opendsr_certificate_url,
         } => {
             let transfers = check::transfer_rules(transfer_rules.as_deref())?;
             let sso = sso_config.as_deref().map(sso::provider).transpose()?;
@@ -427,6 +476,28 @@ async fn main() -> Result<()> {
                 grondslag_web::AppState::new(open(&db).await?, secure_cookies, transfers);
             state.behind_proxy = behind_proxy;
             state.sso = sso.map(std::sync::Arc::new);
+            if let Some(dir) = datastores {
+                state.datastores = std::sync::Arc::new(datastores::open_dir(&dir).await?);
+            }
+            if let (Some(url), Some(from)) = (smtp_url, mail_from) {
+                let mailer = std::sync::Arc::new(grondslag_web::mail::Mailer::new(&url, &from)?);
+                tracing::info!(smtp = mailer.server(), mail_from = %mailer.from_address(), "e-mail");
+                reminders::spawn(state.store.clone(), mailer.clone());
+                state.mailer = Some(mailer);
+            }
+            if let (Some(key), Some(url)) = (opendsr_signing_key, opendsr_certificate_url) {
+                let pem = std::fs::read(&key).with_context(|| {
+                    format!("cannot read the OpenDSR signing key {}", key.display())
+                })?;
+                let signer = grondslag_web::OpenDsrSigner::new(&pem, &url)
+                    .with_context(|| key.display().to_string())?;
+                tracing::info!(
+                    algorithm = signer.algorithm(),
+                    domain = signer.domain(),
+                    "OpenDSR answers are signed"
+                );
+                state.opendsr = Some(std::sync::Arc::new(signer));
+            }
             serve(db, listen, demo, state).await
         }
         Command::Import { db, file } => {
@@ -511,8 +582,15 @@ async fn main() -> Result<()> {
                     username,
                     name,
                     admin,
+                    email,
                 },
         } => {
+            if let Some(e) = email
+                .as_deref()
+                .filter(|e| !grondslag_domain::requests::plausible_email(e))
+            {
+                bail!("--email {e} is not an e-mail address; expected name@domain");
+            }
             let password = read_password()?;
             let store = open(&db).await?;
             let mut grants = roles;
@@ -525,6 +603,11 @@ async fn main() -> Result<()> {
             let user = store
                 .create_user(&cli_actor(), &username, &name, &password, &grants)
                 .await?;
+            if email.is_some() {
+                store
+                    .set_user_email(&cli_actor(), &username, email.as_deref())
+                    .await?;
+            }
             let roles: Vec<String> = grants.iter().map(grant_text).collect();
             println!(
                 "created user {} with roles: {}",
@@ -623,6 +706,7 @@ async fn main() -> Result<()> {
         }
         Command::Deadline(args) => deadline::deadline(args),
         Command::Holidays(args) => deadline::holidays(args),
+        Command::Datastores { command } => datastores::run(command).await,
         Command::Openapi => {
             println!(
                 "{}",

@@ -82,6 +82,10 @@ pub struct Activity {
     /// The contact person, usually the unit's privacy manager (RU 2:8 lid 2).
     #[serde(default)]
     pub contact: Contact,
+    /// The university's own databases that hold this activity's data, by the names of their
+    /// data-store manifests (docs/datastores.md): where data-subject requests are fulfilled.
+    #[serde(default)]
+    pub data_stores: Vec<String>,
     /// How consent is asked and recorded, where a category rests on consent (CON-1, CON-2).
     #[serde(default)]
     pub consent_methods: Vec<ConsentMethod>,
@@ -299,6 +303,21 @@ impl Activity {
         check_unique(&mut e, "data_subjects", &self.data_subjects);
         check_unique(&mut e, "security_measures", &self.security_measures);
         check_unique(&mut e, "consent_methods", &self.consent_methods);
+        for (i, name) in self.data_stores.iter().enumerate() {
+            if self.data_stores[..i].contains(name) {
+                e.add(
+                    format!("data_stores[{i}]"),
+                    "duplicate",
+                    format!("{name} is named twice"),
+                );
+            } else if let Err(why) = crate::datastore::Ident::parse(name) {
+                e.add(
+                    format!("data_stores[{i}]"),
+                    "invalid_format",
+                    format!("{why}; expected the name of a data-store manifest"),
+                );
+            }
+        }
         if let Some(i) = &self.subject_information {
             check_text(&mut e, "subject_information.method", &i.method, false, 4000);
         }

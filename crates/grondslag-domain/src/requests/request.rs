@@ -95,6 +95,9 @@ pub struct Request {
     pub outcome: Option<Outcome>,
     /// The account handling the request.
     pub handler: Option<String>,
+    /// The processing of the requester's data is restricted (RU 4:5; DSR-4) until lifted.
+    #[serde(default)]
+    pub restricted: bool,
     /// Optimistic concurrency: each change adds one.
     pub version: i64,
 }

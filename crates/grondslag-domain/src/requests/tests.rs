@@ -35,6 +35,7 @@ fn request(state: RequestState) -> Request {
         extension: None,
         outcome: None,
         handler: None,
+        restricted: false,
         version: 1,
     }
 }
@@ -255,4 +256,33 @@ fn actions_read_and_write_as_tagged_json() {
     assert_eq!(a.name(), "extend");
     let bad = serde_json::from_value::<Action>(serde_json::json!({"action": "start", "extra": 1}));
     assert!(bad.is_err());
+}
+
+#[test]
+fn restriction_is_asked_for_recorded_and_lifted() {
+    let mut r = request(RequestState::IdentityVerified);
+    let restrict = Action::Restrict {
+        note: "juistheid betwist".into(),
+    };
+    let e = apply(&r, &restrict, "user:fg", at("2026-03-12")).unwrap_err();
+    assert_eq!(codes(&e), vec![("action".into(), "not_asked")]);
+    r.input.rights.push(Right::Restriction);
+    let restricted = apply(&r, &restrict, "user:fg", at("2026-03-12")).unwrap();
+    assert!(restricted.restricted);
+    let e = apply(&restricted, &restrict, "user:fg", at("2026-03-12")).unwrap_err();
+    assert_eq!(codes(&e), vec![("action".into(), "not_allowed")]);
+    let lifted = apply(
+        &restricted,
+        &Action::LiftRestriction {
+            note: String::new(),
+        },
+        "user:fg",
+        at("2026-03-20"),
+    )
+    .unwrap();
+    assert!(!lifted.restricted);
+    let mut unverified = r.clone();
+    unverified.state = RequestState::Received;
+    let e = apply(&unverified, &restrict, "user:fg", at("2026-03-12")).unwrap_err();
+    assert_eq!(codes(&e), vec![("action".into(), "identity_first")]);
 }

@@ -3,7 +3,7 @@
 //! only with grounds and reasons, and nothing after a request is closed.
 
 use super::request::{Extension, IdentityCheck, Outcome, Request};
-use super::vocab::{ExtensionReason, RefusalGround, RequestState, VerificationMethod};
+use super::vocab::{ExtensionReason, RefusalGround, RequestState, Right, VerificationMethod};
 use crate::deadline::extend;
 use crate::vocab::Term;
 use crate::ValidationErrors;
@@ -45,6 +45,17 @@ pub enum Action {
     },
     /// Give the request to a handler (an account name), or take it back (`null`).
     Assign { handler: Option<String> },
+    /// Restrict the processing of the requester's data while the request is handled or as
+    /// its outcome (RU 4:5; DSR-4): marked on the request until lifted.
+    Restrict {
+        #[serde(default)]
+        note: String,
+    },
+    /// Lift a restriction, for example once a disputed accuracy is settled (GDPR 18(3)).
+    LiftRestriction {
+        #[serde(default)]
+        note: String,
+    },
     /// A note on the timeline.
     Note { text: String },
 }
@@ -60,6 +71,8 @@ impl Action {
             Action::Refuse { .. } => "refuse",
             Action::Withdraw { .. } => "withdraw",
             Action::Assign { .. } => "assign",
+            Action::Restrict { .. } => "restrict",
+            Action::LiftRestriction { .. } => "lift_restriction",
             Action::Note { .. } => "note",
         }
     }
@@ -215,6 +228,38 @@ pub fn apply(
         Action::Assign { handler } => {
             not_in(&mut e, &[Received, IdentityVerified, InProgress, Extended]);
             next.handler = handler.clone().filter(|h| !h.trim().is_empty());
+        }
+        Action::Restrict { .. } => {
+            if state == Received {
+                e.add(
+                    "action",
+                    "identity_first",
+                    "the requester's identity is not yet established: verify it before anything is changed (RU 4:11 lid 2)",
+                );
+            } else {
+                not_in(&mut e, &[IdentityVerified, InProgress, Extended]);
+            }
+            if !request.input.rights.contains(&Right::Restriction) {
+                e.add(
+                    "action",
+                    "not_asked",
+                    "the request does not ask for restriction (right_to_restriction)",
+                );
+            }
+            if request.restricted {
+                e.add(
+                    "action",
+                    "not_allowed",
+                    "the processing is already restricted",
+                );
+            }
+            next.restricted = true;
+        }
+        Action::LiftRestriction { .. } => {
+            if !request.restricted {
+                e.add("action", "not_allowed", "the processing is not restricted");
+            }
+            next.restricted = false;
         }
         Action::Note { text } => required(&mut e, "text", text, "the note"),
     }

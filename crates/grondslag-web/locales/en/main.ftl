@@ -307,3 +307,118 @@ error-field-in-future = This date is in the future.
 error-request-not-allowed = This step is not possible in the request's current state.
 error-request-identity-first = Establish the requester's identity first: nothing may be disclosed or changed before (RU 4:11 lid 2).
 error-request-too-late = Too late: an extension is only allowed when the requester is told within the first month (RU 4:11 lid 4).
+# The public request form (/privacy-request) and the e-mails it sends; deadline reminders.
+pr-title = Privacy request
+pr-intro = With this form you exercise your privacy rights at the university (GDPR): for example to see, correct or erase the personal data we hold about you. You need no account.
+pr-intro-code = We send a code to your e-mail address. Your request is taken in once you have entered that code here.
+pr-field-rights = Which rights do you want to exercise?
+pr-hint-rights = Choose one or more.
+pr-field-name = Your name
+pr-field-email = Your e-mail address
+pr-hint-email = We send the code and our answer to this address.
+pr-field-phone = Telephone number (optional)
+pr-field-university-number = Student or staff number (optional)
+pr-hint-university-number = If you have one: it helps us find your data.
+pr-field-description = Your request (optional)
+pr-hint-description = Describe what you ask, for example which data, which period or which department.
+pr-privacy-note = We use these details only to handle your request, and we keep them as long as the handling requires.
+pr-action-submit = Send the code
+pr-error-rights-required = Choose at least one right.
+pr-error-name-required = Give your name.
+pr-error-email-required = Give your e-mail address: we send the code there.
+pr-error-email-format = This is not an e-mail address. Check it for typing mistakes.
+pr-throttled = Too many codes were sent from your network or to this e-mail address. Try again in an hour.
+pr-mail-failed = We could not send the e-mail with the code just now. Please try again later.
+pr-unavailable = The form cannot be used right now. Send your request by e-mail or by letter to the data protection officer of the university.
+pr-confirm-title = Enter the code from the e-mail
+pr-confirm-intro = We have sent a code of six digits to the e-mail address you gave. Enter it here within an hour to send your request.
+pr-confirm-spam = No e-mail? Check your spam folder, or fill in the form again.
+pr-field-code = Code (six digits)
+pr-action-confirm = Send my request
+pr-error-code-format = Enter the six digits from the e-mail.
+pr-error-code-wrong = { $left ->
+    [one] This is not the code we sent. You can try once more.
+   *[other] This is not the code we sent. You can try { $left } more times.
+}
+pr-expired-title = This code can no longer be used
+pr-expired = The code has expired, was entered wrongly too often, or your request has already been sent. Fill in the form again if needed.
+pr-action-again = Fill in the form again
+pr-done-title = Your request has been received
+pr-done-reference = Reference
+pr-done-due = We answer by
+pr-done-text = Quote the reference when you contact us. We answer within one month, by { $due } at the latest. If your request is complex, we may extend this by two months; we will then tell you so before { $due }.
+pr-done-identity = Before we disclose or change anything, we may ask you to confirm your identity.
+pr-done-mail = We have sent a confirmation to your e-mail address.
+mail-greeting = Dear { $name },
+mail-regards = Kind regards,
+mail-signature = The data protection officer
+mail-code-subject = Your code for the privacy request
+mail-code-intro = Someone, probably you, filled in the university's privacy request form with this e-mail address.
+mail-code-instruction = To send the request, enter this code on the form:
+mail-code-validity = The code is valid for one hour.
+mail-code-ignore = If you did not fill in the form, you can ignore this e-mail: without the code, no request is made.
+mail-confirm-subject = Your privacy request { $reference } has been received
+mail-confirm-intro = We have received your request. Its reference is { $reference }; please quote it when you contact us.
+mail-confirm-rights = You want to exercise:
+mail-confirm-due = We answer within one month, by { $due } at the latest. If your request is complex, we may extend this by two months; we will then tell you so, with our reasons, before { $due }.
+mail-confirm-identity = Before we disclose or change anything, we may ask you to confirm your identity.
+mail-reminder-subject = { $count ->
+    [one] Reminder: a privacy request is due soon
+   *[other] Reminder: { $count } privacy requests are due soon
+}
+mail-reminder-intro = These privacy requests assigned to you have fewer than 7 days left, or are overdue:
+mail-reminder-line = { $reference }: due { $due }, { $status }
+mail-reminder-days-left = { $days ->
+    [0] due today
+    [one] 1 day left
+   *[other] { $days } days left
+}
+mail-reminder-overdue = { $days ->
+    [one] 1 day overdue
+   *[other] { $days } days overdue
+}
+mail-reminder-outro = Open them in Grondslag to handle them. An extension by two months is possible only with notice to the requester within the first month (RU 4:11 lid 4).
+mail-reminder-footer = You get this reminder at most once a day, for as long as requests assigned to you are at risk.
+
+## Fulfilment in the university's databases (docs/datastores.md)
+fulfil-title = Fulfilment
+action-collect-data = Collect the requester's data
+action-erasure-dry-run = Erasure: dry run
+action-approve-erasure = Approve and erase
+fulfil-access-title = Access report
+fulfil-access-intro = Everything the data stores hold about the requester, read at
+fulfil-download-json = Download as JSON
+fulfil-download-portability-json = Data the requester provided (JSON)
+fulfil-download-portability-csv = Data the requester provided (CSV)
+fulfil-erasure-title = Erasure: dry run
+fulfil-erasure-intro = Nothing has been changed yet. This is what erasure will do in each data store, as its manifest says. After approval, each store erases in one transaction; if the data changed since this dry run, nothing is erased and a new dry run is needed.
+fulfil-erasure-nothing = The data stores hold nothing about the requester.
+fulfil-erasure-needs-fg = Only the DPO (FG) can approve an erasure.
+fulfil-store = Data store
+fulfil-table = Table
+fulfil-rows = Rows
+fulfil-what-happens = What happens
+fulfil-columns = Columns
+erasure-rows-deleted = Deleted
+erasure-rows-updated = Kept, with fields emptied or masked
+erasure-rows-kept = Kept
+erasure-unchanged = Unchanged
+fulfil-store-failed = The data store { $store } could not be read or changed; the cause is in the server log.
+fulfil-closed = The request is closed.
+fulfil-not-erasure = The request does not ask for erasure.
+fulfil-no-stores = No data stores are configured.
+fulfil-no-identifiers = The request gives no e-mail address, telephone number or student or staff number to search by.
+fulfil-no-dry-run = Make a dry run first: the DPO approves what it showed.
+fulfil-changed = The data changed since the dry run. Nothing was erased; make a new dry run.
+request-step-collect = Data collected
+request-step-erasure-planned = Erasure dry run
+request-step-erasure-done = Erased
+request-restriction = Restriction
+request-restricted = Processing restricted (RU 4:5)
+action-restrict = Restrict the processing
+action-lift-restriction = Lift the restriction
+request-step-restrict = Processing restricted
+request-step-lift-restriction = Restriction lifted
+error-request-not-asked = The request does not ask for this.
+field-data-stores = Data stores (databases that hold the data, comma-separated)
+fulfil-used-by = used by

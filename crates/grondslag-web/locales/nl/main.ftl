@@ -307,3 +307,118 @@ error-field-in-future = Deze datum ligt in de toekomst.
 error-request-not-allowed = Deze stap kan niet in de huidige status van het verzoek.
 error-request-identity-first = Stel eerst de identiteit van de verzoeker vast: eerder mag niets worden verstrekt of gewijzigd (RU 4:11 lid 2).
 error-request-too-late = Te laat: verlengen mag alleen als de verzoeker binnen de eerste maand is ingelicht (RU 4:11 lid 4).
+# The public request form (/privacy-request) and the e-mails it sends; deadline reminders.
+pr-title = Privacyverzoek
+pr-intro = Met dit formulier oefent u uw privacyrechten uit bij de universiteit (AVG): bijvoorbeeld om de persoonsgegevens die wij van u hebben in te zien, te laten corrigeren of te laten verwijderen. U hebt geen account nodig.
+pr-intro-code = Wij sturen een code naar uw e-mailadres. Uw verzoek is ingediend zodra u die code hier hebt ingevuld.
+pr-field-rights = Welke rechten wilt u uitoefenen?
+pr-hint-rights = Kies er één of meer.
+pr-field-name = Uw naam
+pr-field-email = Uw e-mailadres
+pr-hint-email = Naar dit adres sturen wij de code en ons antwoord.
+pr-field-phone = Telefoonnummer (niet verplicht)
+pr-field-university-number = Studenten- of personeelsnummer (niet verplicht)
+pr-hint-university-number = Als u er een hebt: het helpt ons uw gegevens te vinden.
+pr-field-description = Uw verzoek (niet verplicht)
+pr-hint-description = Beschrijf wat u vraagt, bijvoorbeeld welke gegevens, welke periode of welke afdeling.
+pr-privacy-note = Wij gebruiken deze gegevens alleen om uw verzoek af te handelen, en bewaren ze zolang de afhandeling dat vraagt.
+pr-action-submit = Code versturen
+pr-error-rights-required = Kies ten minste één recht.
+pr-error-name-required = Vul uw naam in.
+pr-error-email-required = Vul uw e-mailadres in: daar sturen wij de code naartoe.
+pr-error-email-format = Dit is geen e-mailadres. Controleer het op tikfouten.
+pr-throttled = Er zijn te veel codes verstuurd vanaf uw netwerk of naar dit e-mailadres. Probeer het over een uur opnieuw.
+pr-mail-failed = Wij konden de e-mail met de code nu niet versturen. Probeer het later opnieuw.
+pr-unavailable = Het formulier kan nu niet worden gebruikt. Stuur uw verzoek per e-mail of per brief naar de functionaris gegevensbescherming van de universiteit.
+pr-confirm-title = Vul de code uit de e-mail in
+pr-confirm-intro = Wij hebben een code van zes cijfers gestuurd naar het e-mailadres dat u opgaf. Vul die binnen een uur hier in om uw verzoek in te dienen.
+pr-confirm-spam = Geen e-mail ontvangen? Kijk in uw map met ongewenste e-mail, of vul het formulier opnieuw in.
+pr-field-code = Code (zes cijfers)
+pr-action-confirm = Mijn verzoek indienen
+pr-error-code-format = Vul de zes cijfers uit de e-mail in.
+pr-error-code-wrong = { $left ->
+    [one] Dit is niet de code die wij stuurden. U kunt het nog één keer proberen.
+   *[other] Dit is niet de code die wij stuurden. U kunt het nog { $left } keer proberen.
+}
+pr-expired-title = Deze code kan niet meer worden gebruikt
+pr-expired = De code is verlopen, te vaak verkeerd ingevuld, of uw verzoek is al ingediend. Vul zo nodig het formulier opnieuw in.
+pr-action-again = Formulier opnieuw invullen
+pr-done-title = Uw verzoek is ontvangen
+pr-done-reference = Kenmerk
+pr-done-due = Wij antwoorden uiterlijk op
+pr-done-text = Vermeld het kenmerk als u contact met ons opneemt. Wij antwoorden binnen een maand, uiterlijk op { $due }. Is uw verzoek ingewikkeld, dan kunnen wij die termijn met twee maanden verlengen; dat laten wij u dan vóór { $due } weten.
+pr-done-identity = Voordat wij iets verstrekken of wijzigen, kunnen wij u vragen uw identiteit te bevestigen.
+pr-done-mail = Wij hebben een bevestiging naar uw e-mailadres gestuurd.
+mail-greeting = Beste { $name },
+mail-regards = Met vriendelijke groet,
+mail-signature = De functionaris gegevensbescherming
+mail-code-subject = Uw code voor het privacyverzoek
+mail-code-intro = Iemand, waarschijnlijk u, heeft met dit e-mailadres het formulier voor privacyverzoeken van de universiteit ingevuld.
+mail-code-instruction = Vul deze code in op het formulier om het verzoek in te dienen:
+mail-code-validity = De code is een uur geldig.
+mail-code-ignore = Hebt u het formulier niet ingevuld, dan kunt u deze e-mail negeren: zonder de code wordt er geen verzoek ingediend.
+mail-confirm-subject = Uw privacyverzoek { $reference } is ontvangen
+mail-confirm-intro = Wij hebben uw verzoek ontvangen. Het kenmerk is { $reference }; vermeld dat als u contact met ons opneemt.
+mail-confirm-rights = U wilt gebruikmaken van:
+mail-confirm-due = Wij antwoorden binnen een maand, uiterlijk op { $due }. Is uw verzoek ingewikkeld, dan kunnen wij die termijn met twee maanden verlengen; dat laten wij u dan, met de redenen, vóór { $due } weten.
+mail-confirm-identity = Voordat wij iets verstrekken of wijzigen, kunnen wij u vragen uw identiteit te bevestigen.
+mail-reminder-subject = { $count ->
+    [one] Herinnering: een privacyverzoek verloopt bijna
+   *[other] Herinnering: { $count } privacyverzoeken verlopen bijna
+}
+mail-reminder-intro = Deze privacyverzoeken die aan u zijn toegewezen hebben minder dan 7 dagen over, of zijn verlopen:
+mail-reminder-line = { $reference }: uiterlijk { $due }, { $status }
+mail-reminder-days-left = { $days ->
+    [0] vandaag de laatste dag
+    [one] nog 1 dag
+   *[other] nog { $days } dagen
+}
+mail-reminder-overdue = { $days ->
+    [one] 1 dag te laat
+   *[other] { $days } dagen te laat
+}
+mail-reminder-outro = Open ze in Grondslag om ze af te handelen. Verlengen met twee maanden kan alleen als de verzoeker dat binnen de eerste maand is meegedeeld (RU 4:11 lid 4).
+mail-reminder-footer = U krijgt deze herinnering hooguit eens per dag, zolang aan u toegewezen verzoeken bijna verlopen.
+
+## Uitvoering in de databases van de universiteit (docs/datastores.md)
+fulfil-title = Uitvoering
+action-collect-data = Gegevens van de verzoeker verzamelen
+action-erasure-dry-run = Verwijderen: proefrun
+action-approve-erasure = Goedkeuren en verwijderen
+fulfil-access-title = Inzageoverzicht
+fulfil-access-intro = Alles wat de gegevensbronnen over de verzoeker bevatten, gelezen op
+fulfil-download-json = Downloaden als JSON
+fulfil-download-portability-json = Door de verzoeker verstrekte gegevens (JSON)
+fulfil-download-portability-csv = Door de verzoeker verstrekte gegevens (CSV)
+fulfil-erasure-title = Verwijderen: proefrun
+fulfil-erasure-intro = Er is nog niets gewijzigd. Dit is wat verwijderen in elke gegevensbron zal doen, zoals het manifest zegt. Na goedkeuring verwijdert elke bron in één transactie; zijn de gegevens sinds deze proefrun veranderd, dan wordt niets verwijderd en is een nieuwe proefrun nodig.
+fulfil-erasure-nothing = De gegevensbronnen bevatten niets over de verzoeker.
+fulfil-erasure-needs-fg = Alleen de FG kan een verwijdering goedkeuren.
+fulfil-store = Gegevensbron
+fulfil-table = Tabel
+fulfil-rows = Rijen
+fulfil-what-happens = Wat er gebeurt
+fulfil-columns = Kolommen
+erasure-rows-deleted = Verwijderd
+erasure-rows-updated = Bewaard, met velden leeggemaakt of gemaskeerd
+erasure-rows-kept = Bewaard
+erasure-unchanged = Ongewijzigd
+fulfil-store-failed = De gegevensbron { $store } kon niet worden gelezen of gewijzigd; de oorzaak staat in het serverlog.
+fulfil-closed = Het verzoek is afgesloten.
+fulfil-not-erasure = Het verzoek vraagt niet om verwijdering.
+fulfil-no-stores = Er zijn geen gegevensbronnen ingesteld.
+fulfil-no-identifiers = Het verzoek bevat geen e-mailadres, telefoonnummer of studenten- of personeelsnummer om op te zoeken.
+fulfil-no-dry-run = Doe eerst een proefrun: de FG keurt goed wat die liet zien.
+fulfil-changed = De gegevens zijn sinds de proefrun veranderd. Er is niets verwijderd; doe een nieuwe proefrun.
+request-step-collect = Gegevens verzameld
+request-step-erasure-planned = Proefrun verwijdering
+request-step-erasure-done = Verwijderd
+request-restriction = Beperking
+request-restricted = Verwerking beperkt (RU 4:5)
+action-restrict = Verwerking beperken
+action-lift-restriction = Beperking opheffen
+request-step-restrict = Verwerking beperkt
+request-step-lift-restriction = Beperking opgeheven
+error-request-not-asked = Het verzoek vraagt hier niet om.
+field-data-stores = Gegevensbronnen (databases met de gegevens, gescheiden door komma's)
+fulfil-used-by = gebruikt door

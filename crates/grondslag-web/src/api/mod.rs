@@ -4,6 +4,7 @@
 pub(crate) mod activities;
 mod findings;
 pub mod openapi;
+pub(crate) mod opendsr;
 mod register;
 pub(crate) mod requests;
 mod session;
@@ -55,6 +56,7 @@ pub fn table() -> Vec<ApiRoute> {
     routes.extend(findings::routes());
     routes.extend(tokens::routes());
     routes.extend(requests::routes());
+    routes.extend(opendsr::routes());
     routes
 }
 

@@ -46,6 +46,11 @@ pub fn openapi_document() -> Value {
     component!("RequestDetail", super::requests::RequestDetail);
     component!("RequestPage", super::requests::RequestPage);
     component!("Action", grondslag_domain::requests::Action);
+    component!("OpenDsrRequest", super::opendsr::OpenDsrRequest);
+    component!("OpenDsrDiscovery", super::opendsr::OpenDsrDiscovery);
+    component!("OpenDsrReceipt", super::opendsr::OpenDsrReceipt);
+    component!("OpenDsrStatus", super::opendsr::OpenDsrStatus);
+    component!("OpenDsrCancellation", super::opendsr::OpenDsrCancellation);
     let lists = [
         (
             "VersionInfoList",
@@ -79,6 +84,20 @@ pub fn openapi_document() -> Value {
         if schema.get("$ref").is_none() {
             schemas.insert(name.to_string(), schema);
         }
+    }
+    // The fulfilment documents follow the data stores' own tables and columns, so their rows
+    // are open-ended: described here rather than derived.
+    for (name, description) in [
+        ("AccessReport", "The subject's identifiers, when the rows were read, and per data store its searches and tables with columns and rows (docs/datastores.md)."),
+        ("PortabilityExport", "Like AccessReport, with only the columns the subject provided (RU 4:6)."),
+    ] {
+        schemas.insert(name.to_string(), json!({"type": "object", "description": description}));
+    }
+    for (name, description) in [
+        ("ErasurePlanList", "Per data store: the tables children-first, each with what happens to its rows and columns, the rows with their current and new values, and the plan's digest."),
+        ("ErasureOutcomeList", "Per data store: the digest that was erased and the counts per table."),
+    ] {
+        schemas.insert(name.to_string(), json!({"type": "array", "description": description, "items": {"type": "object"}}));
     }
     for (name, items) in lists {
         schemas.insert(name.to_string(), json!({"type": "array", "items": items}));

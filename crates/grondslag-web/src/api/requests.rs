@@ -3,8 +3,9 @@
 //! explained and its timeline, the steps of handling it, and statistics.
 
 use super::{json_body, ApiRoute};
-use crate::access::{Can, HandleRequests, ReadRequests};
+use crate::access::{ApproveErasure, Can, HandleRequests, ReadRequests};
 use crate::error::{ApiError, ApiPath, ApiQuery};
+use crate::fulfil::{self, FulfilError};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -98,7 +99,107 @@ pub fn routes() -> Vec<ApiRoute> {
             post(act),
         )
         .needs(Permission::HandleRequests),
+        route(
+            Method::GET,
+            "/api/v1/requests/{id}/access",
+            "getRequestAccess",
+            "Everything the data stores hold about the requester (RU 4:2), once the identity is established",
+            None,
+            (200, Some("AccessReport")),
+            &[],
+            get(access),
+        )
+        .needs(Permission::HandleRequests),
+        route(
+            Method::GET,
+            "/api/v1/requests/{id}/portability",
+            "getRequestPortability",
+            "The data the requester provided, per store and table (RU 4:6; DSR-5)",
+            None,
+            (200, Some("PortabilityExport")),
+            &[],
+            get(portability),
+        )
+        .needs(Permission::HandleRequests),
+        route(
+            Method::POST,
+            "/api/v1/requests/{id}/erasure/plan",
+            "planRequestErasure",
+            "Dry run of the erasure, per store: what will be deleted, emptied, masked and kept; changes nothing",
+            None,
+            (200, Some("ErasurePlanList")),
+            &[],
+            post(plan_erasure),
+        )
+        .needs(Permission::HandleRequests),
+        route(
+            Method::POST,
+            "/api/v1/requests/{id}/erasure",
+            "eraseRequestData",
+            "The FG approves the last dry run: erase, one transaction per store; refused when the data changed since",
+            None,
+            (200, Some("ErasureOutcomeList")),
+            &[],
+            post(erase),
+        )
+        .needs(Permission::ApproveErasure),
     ]
+}
+
+impl From<FulfilError> for ApiError {
+    fn from(e: FulfilError) -> Self {
+        match e {
+            FulfilError::Db(e) => e.into(),
+            FulfilError::Store { store, .. } => {
+                ApiError::Internal(format!("data store {store} failed; see the server log"))
+            }
+            other => ApiError::Conflict(other.to_string()),
+        }
+    }
+}
+
+async fn access(
+    State(s): State<AppState>,
+    can: Can<HandleRequests>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<grondslag_domain::datastore::AccessReport>, ApiError> {
+    let r = s.store.request(&id).await?;
+    Ok(Json(
+        fulfil::access(&s.store, &s.datastores, &can.user.actor(), &r).await?,
+    ))
+}
+
+async fn portability(
+    State(s): State<AppState>,
+    can: Can<HandleRequests>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<grondslag_domain::datastore::PortabilityExport>, ApiError> {
+    let r = s.store.request(&id).await?;
+    Ok(Json(
+        fulfil::portability(&s.store, &s.datastores, &can.user.actor(), &r).await?,
+    ))
+}
+
+async fn plan_erasure(
+    State(s): State<AppState>,
+    can: Can<HandleRequests>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<grondslag_domain::datastore::ErasurePlan>>, ApiError> {
+    let r = s.store.request(&id).await?;
+    Ok(Json(
+        fulfil::plan_erasure(&s.store, &s.datastores, &can.user.actor(), &r).await?,
+    ))
+}
+
+async fn erase(
+    State(s): State<AppState>,
+    can: Can<ApproveErasure>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<Vec<grondslag_domain::datastore::ErasureOutcome>>, ApiError> {
+    let r = s.store.request(&id).await?;
+    Ok(Json(
+        fulfil::erase(&s.store, &s.datastores, &can.user.actor(), &r).await?,
+    ))
 }
 
 /// A request with what the office needs to act on it.

@@ -316,6 +316,12 @@ fn sections(a: &Activity, units: &[Unit], lang: Lang) -> Vec<Section> {
                 ),
                 field(
                     lang,
+                    "data_stores",
+                    "field-data-stores",
+                    a.data_stores.join(", "),
+                ),
+                field(
+                    lang,
                     "contact",
                     "field-contact",
                     [a.contact.name.as_str(), a.contact.email.as_str()]
@@ -1011,6 +1017,7 @@ fn field_label(lang: Lang, field: &str) -> String {
         "research_out_of_scope" => "field-research-out-of-scope",
         "aggregated_only" => "field-aggregated-only",
         "domain_owner" => "field-domain-owner",
+        "data_stores" => "field-data-stores",
         "contact" => "field-contact",
         _ => return field.to_string(),
     };

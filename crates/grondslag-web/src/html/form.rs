@@ -17,6 +17,8 @@ const LISTS: &[&str] = &[
     "dpia_screening.criteria",
     "dpia_screening.ap_list",
 ];
+/// Lists typed as one text field, comma- or line-separated.
+const TYPED_LISTS: &[&str] = &["data_stores"];
 /// Checkboxes for yes/no fields.
 const FLAGS: &[&str] = &[
     "automated_decision_making",
@@ -113,13 +115,30 @@ pub fn to_json(fields: &[(String, String)]) -> Value {
             set(&mut root, list, Value::Array(items));
         }
     }
+    for list in TYPED_LISTS {
+        let items: Vec<Value> = fields
+            .iter()
+            .filter(|(k, _)| k == list)
+            .flat_map(|(_, v)| v.split([',', '\n']))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| Value::String(v.to_string()))
+            .collect();
+        if !items.is_empty() {
+            set(&mut root, list, Value::Array(items));
+        }
+    }
     for flag in FLAGS {
         if fields.iter().any(|(k, v)| k == flag && v == "true") {
             set(&mut root, flag, Value::Bool(true));
         }
     }
     for (k, v) in fields {
-        if LISTS.contains(&k.as_str()) || FLAGS.contains(&k.as_str()) || !is_field(k) {
+        if LISTS.contains(&k.as_str())
+            || TYPED_LISTS.contains(&k.as_str())
+            || FLAGS.contains(&k.as_str())
+            || !is_field(k)
+        {
             continue;
         }
         let leaf = k.rsplit('.').next().unwrap_or(k);
@@ -154,6 +173,11 @@ pub fn text_at(root: &Value, path: &str) -> String {
     match at(root, path) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
         _ => String::new(),
     }
 }

@@ -7,6 +7,7 @@ mod findings;
 mod form;
 mod login;
 mod organisation;
+mod public_request;
 mod requests;
 
 use crate::i18n::{t, Lang, LANG_COOKIE};
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(activities::routes())
         .merge(organisation::routes())
         .merge(findings::routes())
+        .merge(public_request::routes())
         .merge(requests::routes())
 }
 

@@ -4,8 +4,9 @@
 
 use super::activities::error_message;
 use super::{choices, render, Choice, Ctx};
-use crate::access::{HandleRequests, PageCan, ReadRequests};
+use crate::access::{ApproveErasure, HandleRequests, PageCan, ReadRequests};
 use crate::error::PageError;
+use crate::fulfil::{self, FulfilError};
 use crate::i18n::{t, t_args, UserLang};
 use crate::AppState;
 use askama::Template;
@@ -16,6 +17,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{Datelike, NaiveDate};
 use grondslag_domain::access::{reach, Permission, Reach};
+use grondslag_domain::datastore::{
+    display_value, ColumnAction, ErasureAction, MaskSpec, RowAction,
+};
 use grondslag_domain::deadline::DeadlineStatus;
 use grondslag_domain::requests::{
     extension_closed, Action, Channel, ExtensionReason, Outcome, RefusalGround, Request,
@@ -36,6 +40,12 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/statistics", get(statistics))
         .route("/requests/{id}", get(show))
         .route("/requests/{id}/actions", post(act))
+        .route("/requests/{id}/access", get(access_page))
+        .route("/requests/{id}/access.json", get(access_json))
+        .route("/requests/{id}/portability.json", get(portability_json))
+        .route("/requests/{id}/portability.csv", get(portability_csv))
+        .route("/requests/{id}/erasure/plan", post(erasure_plan))
+        .route("/requests/{id}/erasure/approve", post(erasure_approve))
 }
 
 fn today() -> NaiveDate {
@@ -249,6 +259,7 @@ fn field_message(lang: Lang, code: &str) -> String {
         "not_allowed" => t(lang, "error-request-not-allowed"),
         "identity_first" => t(lang, "error-request-identity-first"),
         "too_late" => t(lang, "error-request-too-late"),
+        "not_asked" => t(lang, "error-request-not-asked"),
         other => error_message(lang, other),
     }
 }
@@ -366,6 +377,12 @@ struct ShowPage {
     errors: Vec<(String, String)>,
     failed_action: String,
     today: String,
+    /// How many data stores requests can be fulfilled in.
+    stores: usize,
+    erasure_asked: bool,
+    restriction_asked: bool,
+    /// Why the last fulfilment step failed, in the user's language.
+    fulfil_error: Option<String>,
 }
 
 impl ShowPage {
@@ -472,6 +489,10 @@ async fn show_page(
             .unwrap_or_default(),
         failed_action: failed.map(|(a, _)| a.to_string()).unwrap_or_default(),
         today: today.to_string(),
+        stores: s.datastores.len(),
+        erasure_asked: r.input.rights.contains(&Right::Erasure),
+        restriction_asked: r.input.rights.contains(&Right::Restriction),
+        fulfil_error: None,
         r,
     })
 }
@@ -640,4 +661,318 @@ async fn statistics(
             .collect(),
         rows,
     }))
+}
+
+/// A fulfilment failure as the request page shows it; database errors are page errors.
+fn fulfil_message(lang: Lang, e: FulfilError) -> Result<String, PageError> {
+    let id = match e {
+        FulfilError::Db(e) => return Err(PageError::new(lang, e)),
+        FulfilError::Store { store, message } => {
+            tracing::warn!(%store, "fulfilment failed: {message}");
+            return Ok(t_args(
+                lang,
+                "fulfil-store-failed",
+                &[("store", store.into())],
+            ));
+        }
+        FulfilError::IdentityFirst => "error-request-identity-first",
+        FulfilError::Closed => "fulfil-closed",
+        FulfilError::NotErasure => "fulfil-not-erasure",
+        FulfilError::NoStores => "fulfil-no-stores",
+        FulfilError::NoIdentifiers => "fulfil-no-identifiers",
+        FulfilError::NoDryRun => "fulfil-no-dry-run",
+        FulfilError::Changed(_) => "fulfil-changed",
+    };
+    Ok(t(lang, id))
+}
+
+async fn load(s: &AppState, lang: Lang, id: &str) -> Result<Request, PageError> {
+    s.store
+        .request(id)
+        .await
+        .map_err(|e| PageError::new(lang, e))
+}
+
+/// The request page again, with the reason a fulfilment step failed.
+async fn fulfil_failed(
+    s: &AppState,
+    lang: Lang,
+    user: &User,
+    r: Request,
+    e: FulfilError,
+) -> Result<Response, PageError> {
+    let message = fulfil_message(lang, e)?;
+    let mut page = show_page(s, lang, user, r, None).await?;
+    page.fulfil_error = Some(message);
+    let mut res = render(&page);
+    *res.status_mut() = StatusCode::CONFLICT;
+    Ok(res)
+}
+
+/// A table of one store's rows, ready to show.
+pub struct ReportTable {
+    pub store: String,
+    pub table: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Template)]
+#[template(path = "requests/access.html")]
+struct AccessPage {
+    ctx: Ctx,
+    r: Request,
+    generated_at: String,
+    /// Per store: its label, the rows found, and the activities of the register that name
+    /// it, whose purposes and legal bases the answer to the requester explains (RU 4:2).
+    stores: Vec<(String, usize, String)>,
+    tables: Vec<ReportTable>,
+}
+
+/// The readable access report (RU 4:2): every row found, per store and table.
+async fn access_page(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageCan(can): PageCan<HandleRequests>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = load(&s, lang, &id).await?;
+    let report = match fulfil::access(&s.store, &s.datastores, &can.user.actor(), &r).await {
+        Ok(report) => report,
+        Err(e) => return fulfil_failed(&s, lang, &can.user, r, e).await,
+    };
+    let activities = s
+        .store
+        .current_activities()
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let mut tables = Vec::new();
+    for st in &report.stores {
+        for tb in st.tables.iter().filter(|t| !t.rows.is_empty()) {
+            tables.push(ReportTable {
+                store: st.label.clone(),
+                table: tb.label.clone().unwrap_or_else(|| tb.table.clone()),
+                columns: tb
+                    .columns
+                    .iter()
+                    .map(|c| c.label.clone().unwrap_or_else(|| c.name.clone()))
+                    .collect(),
+                rows: tb
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(display_value).collect())
+                    .collect(),
+            });
+        }
+    }
+    Ok(render(&AccessPage {
+        ctx: Ctx::new(lang, Some(&can.user), format!("/requests/{}/access", r.id)),
+        generated_at: report.generated_at.clone(),
+        stores: report
+            .stores
+            .iter()
+            .map(|st| {
+                let names: Vec<&str> = activities
+                    .iter()
+                    .filter(|a| a.activity.data_stores.contains(&st.store))
+                    .map(|a| a.activity.name.as_str())
+                    .collect();
+                (st.label.clone(), st.row_count(), names.join(", "))
+            })
+            .collect(),
+        tables,
+        r,
+    }))
+}
+
+/// A JSON file to download, named after the request.
+fn download(body: String, name: String, content_type: &'static str) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The machine-readable access report.
+async fn access_json(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageCan(can): PageCan<HandleRequests>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = load(&s, lang, &id).await?;
+    match fulfil::access(&s.store, &s.datastores, &can.user.actor(), &r).await {
+        Ok(report) => Ok(download(
+            serde_json::to_string_pretty(&report).expect("a report serialises"),
+            format!("{}-access.json", r.reference),
+            "application/json",
+        )),
+        Err(e) => fulfil_failed(&s, lang, &can.user, r, e).await,
+    }
+}
+
+/// The data the requester provided, as JSON (RU 4:6; DSR-5).
+async fn portability_json(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageCan(can): PageCan<HandleRequests>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = load(&s, lang, &id).await?;
+    match fulfil::portability(&s.store, &s.datastores, &can.user.actor(), &r).await {
+        Ok(export) => Ok(download(
+            serde_json::to_string_pretty(&export).expect("an export serialises"),
+            format!("{}-portability.json", r.reference),
+            "application/json",
+        )),
+        Err(e) => fulfil_failed(&s, lang, &can.user, r, e).await,
+    }
+}
+
+/// The same as CSV: one section per store and table, each with its own header line.
+async fn portability_csv(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageCan(can): PageCan<HandleRequests>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = load(&s, lang, &id).await?;
+    match fulfil::portability(&s.store, &s.datastores, &can.user.actor(), &r).await {
+        Ok(export) => {
+            let mut out = String::new();
+            for st in &export.stores {
+                for file in grondslag_fulfilment::csv_files(st) {
+                    out.push_str(&format!("# {}\n{}\n", file.file_name, file.content));
+                }
+            }
+            Ok(download(
+                out,
+                format!("{}-portability.csv", r.reference),
+                "text/csv; charset=utf-8",
+            ))
+        }
+        Err(e) => fulfil_failed(&s, lang, &can.user, r, e).await,
+    }
+}
+
+/// One table of a dry run: what happens to its rows and columns.
+pub struct PlanTable {
+    pub store: String,
+    pub table: String,
+    pub action: String,
+    pub reason: String,
+    pub rows: usize,
+    pub changes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "requests/erasure.html")]
+struct ErasurePage {
+    ctx: Ctx,
+    r: Request,
+    tables: Vec<PlanTable>,
+    may_approve: bool,
+}
+
+/// The dry run of an erasure, for the FG to approve.
+async fn erasure_plan(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageCan(can): PageCan<HandleRequests>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = load(&s, lang, &id).await?;
+    let plans = match fulfil::plan_erasure(&s.store, &s.datastores, &can.user.actor(), &r).await {
+        Ok(p) => p,
+        Err(e) => return fulfil_failed(&s, lang, &can.user, r, e).await,
+    };
+    let tables = plans
+        .iter()
+        .flat_map(|p| {
+            p.tables
+                .iter()
+                .filter(|t| !t.rows.is_empty())
+                .map(|t| PlanTable {
+                    store: p.store.clone(),
+                    table: t.label.clone().unwrap_or_else(|| t.table.clone()),
+                    action: row_action_text(t.action, lang),
+                    reason: t
+                        .reason
+                        .map(|k| {
+                            format!(
+                                "{} {}",
+                                k.label(lang),
+                                t.explanation.clone().unwrap_or_default()
+                            )
+                        })
+                        .unwrap_or_default(),
+                    rows: t.rows.len(),
+                    changes: t
+                        .columns
+                        .iter()
+                        .map(|c| format!("{}: {}", c.column, column_action_text(&c.action, lang)))
+                        .collect(),
+                })
+        })
+        .collect();
+    Ok(render(&ErasurePage {
+        ctx: Ctx::new(lang, Some(&can.user), format!("/requests/{}", r.id)),
+        may_approve: can
+            .user
+            .grants
+            .iter()
+            .any(|g| reach(g.role, Permission::ApproveErasure) != Reach::None),
+        tables,
+        r,
+    }))
+}
+
+/// The FG approves the dry run: erase, one transaction per store.
+async fn erasure_approve(
+    State(s): State<AppState>,
+    UserLang(lang): UserLang,
+    PageCan(can): PageCan<ApproveErasure>,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let r = load(&s, lang, &id).await?;
+    match fulfil::erase(&s.store, &s.datastores, &can.user.actor(), &r).await {
+        Ok(_) => Ok(Redirect::to(&format!("/requests/{}", r.id)).into_response()),
+        Err(e) => fulfil_failed(&s, lang, &can.user, r, e).await,
+    }
+}
+
+fn row_action_text(a: RowAction, lang: Lang) -> String {
+    t(
+        lang,
+        match a {
+            RowAction::Delete => "erasure-rows-deleted",
+            RowAction::Update => "erasure-rows-updated",
+            RowAction::Keep => "erasure-rows-kept",
+        },
+    )
+}
+
+fn column_action_text(a: &ColumnAction, lang: Lang) -> String {
+    match a {
+        ColumnAction::DeleteRow => ErasureAction::DeleteRow.label(lang).to_string(),
+        ColumnAction::SetNull => ErasureAction::SetNull.label(lang).to_string(),
+        ColumnAction::Mask { mask } => match mask {
+            MaskSpec::Rule(rule) => rule.label(lang).to_string(),
+            MaskSpec::Value(v) => {
+                format!("{} ({})", ErasureAction::Mask.label(lang), display_value(v))
+            }
+        },
+        ColumnAction::Keep {
+            reason,
+            explanation,
+        } => format!("{}: {explanation}", reason.label(lang)),
+        ColumnAction::Unchanged => t(lang, "erasure-unchanged"),
+    }
 }

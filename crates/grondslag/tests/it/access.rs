@@ -99,9 +99,27 @@ fn request(op: &str, activity: &str, doc: &Value) -> (String, Option<Value>) {
             ),
         ),
         "getRequest" => ("/api/v1/requests/DSR-2000-0001".into(), None),
+        "getRequestAccess" => ("/api/v1/requests/DSR-2000-0001/access".into(), None),
+        "getRequestPortability" => ("/api/v1/requests/DSR-2000-0001/portability".into(), None),
+        "planRequestErasure" => ("/api/v1/requests/DSR-2000-0001/erasure/plan".into(), None),
+        "eraseRequestData" => ("/api/v1/requests/DSR-2000-0001/erasure".into(), None),
         "actOnRequest" => (
             "/api/v1/requests/DSR-2000-0001/actions".into(),
             Some(json!({"action": "note", "text": "gebeld"})),
+        ),
+        "opendsrDiscovery" => ("/api/opendsr/v2/discovery".into(), None),
+        "opendsrSubmitRequest" => (
+            "/api/opendsr/v2/requests".into(),
+            Some(json!({
+                "subject_request_id": "5f8e2b1c-3d4a-4e6f-9a7b-1c2d3e4f5a6b",
+                "subject_request_type": "access",
+                "submitted_time": chrono::Utc::now().to_rfc3339(),
+                "subject_identities": [{"identity_type": "email", "identity_value": "anna@example.nl", "identity_format": "raw"}]
+            })),
+        ),
+        "opendsrRequestStatus" | "opendsrCancelRequest" => (
+            "/api/opendsr/v2/requests/5f8e2b1c-3d4a-4e6f-9a7b-1c2d3e4f5a6b".into(),
+            None,
         ),
         other => {
             panic!("the authorization matrix has no request for the new route {other}: add one")

@@ -5,7 +5,11 @@ mod access;
 mod api;
 mod browser;
 mod cli;
+mod fulfilment;
+mod node;
 mod oidc;
+mod opendsr;
+mod public_request;
 mod requests;
 mod ui;
 
