@@ -50,10 +50,17 @@ pub enum Permission {
     HandleRequests,
     /// Approve an erasure after its dry run; only the FG.
     ApproveErasure,
+    /// Ask the consent ledger (CON-2 to CON-6): decisions, audiences, a subject's timeline,
+    /// receipts. The FG, the FG office and the auditor everywhere; a system that asks
+    /// (the CRM, the mailing tool) gets an API token with the auditor's role.
+    ReadConsent,
+    /// Record consent events (CON-1): consents, withdrawals, objections, restrictions. The
+    /// FG and the FG office; the website's or CRM's API token gets the FG office's role.
+    RecordConsent,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ReadRegister,
         Permission::EditActivity,
         Permission::SubmitActivity,
@@ -66,6 +73,8 @@ impl Permission {
         Permission::ReadRequests,
         Permission::HandleRequests,
         Permission::ApproveErasure,
+        Permission::ReadConsent,
+        Permission::RecordConsent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -82,6 +91,8 @@ impl Permission {
             Permission::ReadRequests => "read_requests",
             Permission::HandleRequests => "handle_requests",
             Permission::ApproveErasure => "approve_erasure",
+            Permission::ReadConsent => "read_consent",
+            Permission::RecordConsent => "record_consent",
         }
     }
 }
@@ -113,7 +124,7 @@ pub fn reach(role: Role, p: Permission) -> Reach {
         (DomainOwner, ReadRegister | EditActivity | SubmitActivity) => Units,
         (Staff, ReadRegister | EditActivity) => Units,
         (SecurityOfficer, ReadRegister) => Units,
-        (Auditor, ReadRegister | ExportRegister | VerifyAudit | ReadRequests) => All,
+        (Auditor, ReadRegister | ExportRegister | VerifyAudit | ReadRequests | ReadConsent) => All,
         (Administrator, ManageAccounts | VerifyAudit) => All,
         _ => No,
     }

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod consent;
 mod db;
 pub mod interchange;
 pub mod opendsr;

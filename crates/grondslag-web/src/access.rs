@@ -41,7 +41,9 @@ needs!(
     VerifyAudit,
     ReadRequests,
     HandleRequests,
-    ApproveErasure
+    ApproveErasure,
+    ReadConsent,
+    RecordConsent
 );
 
 /// A logged-in user who holds permission `N` somewhere, with where.

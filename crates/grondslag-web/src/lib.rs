@@ -13,6 +13,7 @@ pub mod mail;
 mod security;
 pub mod sso;
 
+pub use api::consent::{parse_event_items, recorded_by_default};
 pub use api::openapi::openapi_document;
 pub use api::opendsr::{OpenDsrSigner, SignerError as OpenDsrSignerError};
 pub use api::{route_infos, RouteInfo};
@@ -40,6 +41,9 @@ pub struct AppState {
     pub mailer: Option<Arc<mail::Mailer>>,
     /// The university's own databases that requests are fulfilled in (docs/datastores.md).
     pub datastores: Arc<Vec<grondslag_fulfilment::DataStore>>,
+    /// The secret for the consent ledger's subject keys (`--consent-key-file`); without it
+    /// the consent endpoints answer 503.
+    pub consent_key: Option<Arc<grondslag_domain::consent::PseudonymKey>>,
 }
 
 impl AppState {
@@ -53,6 +57,7 @@ impl AppState {
             opendsr: None,
             mailer: None,
             datastores: Arc::new(Vec::new()),
+            consent_key: None,
         }
     }
 }

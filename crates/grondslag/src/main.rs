@@ -2,6 +2,7 @@
 //! and calls the same domain and store code the web UI and API use.
 
 mod check;
+mod consent;
 mod datastores;
 mod deadline;
 mod demo;
@@ -99,6 +100,8 @@ enum Command {
             requires = "opendsr_signing_key"
         )]
         opendsr_certificate_url: Option<String>,
+        #[command(flatten)]
+        consent_key: consent::KeyArg,
     },
     /// Import a register file (the interchange format): all of it, or nothing.
     Import {
@@ -165,6 +168,11 @@ enum Command {
     Datastores {
         #[command(subcommand)]
         command: datastores::DatastoresCommand,
+    },
+    /// The consent ledger: decisions and imports (docs/consent.md).
+    Consent {
+        #[command(subcommand)]
+        command: consent::ConsentCommand,
     },
 }
 
@@ -469,6 +477,7 @@ async fn main() -> Result<()> {
             mail_from,
             opendsr_signing_key,
             opendsr_certificate_url,
+            consent_key,
         } => {
             let transfers = check::transfer_rules(transfer_rules.as_deref())?;
             let sso = sso_config.as_deref().map(sso::provider).transpose()?;
@@ -497,6 +506,11 @@ async fn main() -> Result<()> {
                     "OpenDSR answers are signed"
                 );
                 state.opendsr = Some(std::sync::Arc::new(signer));
+            }
+            if let Some(file) = &consent_key.key_file {
+                state.consent_key = Some(std::sync::Arc::new(consent::load_key(file)?));
+            } else {
+                tracing::warn!("no --consent-key-file: the consent endpoints answer 503");
             }
             serve(db, listen, demo, state).await
         }
@@ -707,6 +721,7 @@ async fn main() -> Result<()> {
         Command::Deadline(args) => deadline::deadline(args),
         Command::Holidays(args) => deadline::holidays(args),
         Command::Datastores { command } => datastores::run(command).await,
+        Command::Consent { command } => consent::run(command).await,
         Command::Openapi => {
             println!(
                 "{}",

@@ -422,3 +422,24 @@ request-step-lift-restriction = Restriction lifted
 error-request-not-asked = The request does not ask for this.
 field-data-stores = Data stores (databases that hold the data, comma-separated)
 fulfil-used-by = used by
+
+## Consent ledger (CON-1 to CON-7)
+nav-consent = Consent
+title-consent = Consent ledger
+consent-not-configured = The consent ledger has no key configured (serve --consent-key-file), so nobody can be looked up.
+consent-lookup-intro = Look up a person by an identifier. It is turned into the person's pseudonymous key; the ledger stores no identifiers in clear.
+consent-identifier-kind = Kind of identifier
+consent-identifier = Identifier
+consent-identifier-malformed = This is not a valid identifier of that kind.
+action-look-up = Look up
+consent-subject-key = Pseudonymous key:
+consent-decisions = May their data be processed now?
+consent-no-decisions = No activity in the register rests on consent, and nothing restricts the processing of this person's data.
+consent-allowed = Allowed
+consent-reason = Why
+consent-since = Since
+consent-timeline = Timeline
+consent-no-events = The ledger has no events for this person.
+consent-scope = For
+consent-scope-subject = All processing of this person
+consent-evidence = Evidence

@@ -422,3 +422,24 @@ request-step-lift-restriction = Beperking opgeheven
 error-request-not-asked = Het verzoek vraagt hier niet om.
 field-data-stores = Gegevensbronnen (databases met de gegevens, gescheiden door komma's)
 fulfil-used-by = gebruikt door
+
+## Toestemmingenregister (CON-1 t/m CON-7)
+nav-consent = Toestemming
+title-consent = Toestemmingenregister
+consent-not-configured = Voor het toestemmingenregister is geen sleutel ingesteld (serve --consent-key-file), dus niemand kan worden opgezocht.
+consent-lookup-intro = Zoek een persoon op met een kenmerk. Dat wordt omgezet in de pseudonieme sleutel van de persoon; het register bewaart geen kenmerken in leesbare vorm.
+consent-identifier-kind = Soort kenmerk
+consent-identifier = Kenmerk
+consent-identifier-malformed = Dit is geen geldig kenmerk van die soort.
+action-look-up = Opzoeken
+consent-subject-key = Pseudonieme sleutel:
+consent-decisions = Mogen de gegevens nu worden verwerkt?
+consent-no-decisions = Geen verwerking in het register berust op toestemming, en niets beperkt de verwerking van de gegevens van deze persoon.
+consent-allowed = Toegestaan
+consent-reason = Waarom
+consent-since = Sinds
+consent-timeline = Verloop
+consent-no-events = Het register heeft geen gebeurtenissen voor deze persoon.
+consent-scope = Voor
+consent-scope-subject = Alle verwerking van deze persoon
+consent-evidence = Bewijs

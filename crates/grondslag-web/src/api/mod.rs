@@ -2,6 +2,7 @@
 //! OpenAPI document says about it, so the document cannot miss a route.
 
 pub(crate) mod activities;
+pub mod consent;
 mod findings;
 pub mod openapi;
 pub(crate) mod opendsr;
@@ -57,6 +58,7 @@ pub fn table() -> Vec<ApiRoute> {
     routes.extend(tokens::routes());
     routes.extend(requests::routes());
     routes.extend(opendsr::routes());
+    routes.extend(consent::routes());
     routes
 }
 

@@ -3,6 +3,7 @@
 
 mod account;
 mod activities;
+mod consent;
 mod findings;
 mod form;
 mod login;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(findings::routes())
         .merge(public_request::routes())
         .merge(requests::routes())
+        .merge(consent::routes())
 }
 
 /// What every page needs: the language, who is logged in, where we are.
@@ -47,6 +49,8 @@ pub struct Ctx {
     pub csrf: String,
     /// Whether the navigation shows the data-subject requests.
     pub requests: bool,
+    /// Whether the navigation shows the consent ledger.
+    pub consent: bool,
 }
 
 impl Ctx {
@@ -56,14 +60,8 @@ impl Ctx {
             user: user.map(|u| u.display_name.clone()),
             here: here.into(),
             csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
-            requests: user.is_some_and(|u| {
-                u.grants.iter().any(|g| {
-                    grondslag_domain::access::reach(
-                        g.role,
-                        grondslag_domain::access::Permission::ReadRequests,
-                    ) != grondslag_domain::access::Reach::None
-                })
-            }),
+            requests: may(user, grondslag_domain::access::Permission::ReadRequests),
+            consent: may(user, grondslag_domain::access::Permission::ReadConsent),
         }
     }
 
@@ -87,6 +85,15 @@ impl Ctx {
     pub fn here_encoded(&self) -> String {
         crate::auth::urlencode(&self.here)
     }
+}
+
+/// Whether a user holds a permission anywhere (for what the navigation shows).
+fn may(user: Option<&User>, p: grondslag_domain::access::Permission) -> bool {
+    user.is_some_and(|u| {
+        u.grants.iter().any(|g| {
+            grondslag_domain::access::reach(g.role, p) != grondslag_domain::access::Reach::None
+        })
+    })
 }
 
 /// An option of a select or a checkbox of a group.

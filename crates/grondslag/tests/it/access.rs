@@ -121,6 +121,28 @@ fn request(op: &str, activity: &str, doc: &Value) -> (String, Option<Value>) {
             "/api/opendsr/v2/requests/5f8e2b1c-3d4a-4e6f-9a7b-1c2d3e4f5a6b".into(),
             None,
         ),
+        "recordConsentEvents" => ("/api/v1/consent/events".into(), Some(json!({"items": []}))),
+        "decideConsent" => (
+            "/api/v1/consent/decision".into(),
+            Some(
+                json!({"identifier": {"kind": "email", "value": "anna@example.nl"}, "activity": activity}),
+            ),
+        ),
+        "decideConsentBatch" => ("/api/v1/consent/decisions".into(), Some(json!([]))),
+        "lookUpConsentSubject" => (
+            "/api/v1/consent/subject".into(),
+            Some(json!({"identifier": {"kind": "email", "value": "anna@example.nl"}})),
+        ),
+        "listConsentSubjectEvents" => (
+            format!("/api/v1/consent/subjects/{}/events", "0".repeat(64)),
+            None,
+        ),
+        "filterConsentAudience" => (
+            format!("/api/v1/consent/audience?activity={activity}"),
+            None,
+        ),
+        "getConsentReceiptKantara" => ("/api/v1/consent/events/none/kantara".into(), None),
+        "getConsentReceiptDpv" => ("/api/v1/consent/events/none/dpv".into(), None),
         other => {
             panic!("the authorization matrix has no request for the new route {other}: add one")
         }

@@ -5,6 +5,7 @@ mod access;
 mod api;
 mod browser;
 mod cli;
+mod consent;
 mod fulfilment;
 mod node;
 mod oidc;

@@ -1,0 +1,325 @@
+//! The consent ledger in storage, on a fresh SQLite file and a fresh PostgreSQL database:
+//! append and read back in time order, batches all or nothing, validation against the stored
+//! history, and one audit entry per batch in an intact chain.
+
+use chrono::{DateTime, Duration, Utc};
+use grondslag_domain::consent::{
+    decide, ActivityConsentNeeds, ConsentDetails, ConsentEvent, EventKind, IdentifierKind, Notice,
+    PseudonymKey, Reason, RecordedBy, SubjectId, SubjectKey, Target,
+};
+use grondslag_domain::register::{Activity, Unit};
+use grondslag_domain::vocab::{ConsentMethod, UnitKind};
+use grondslag_store::testing::each_backend;
+use grondslag_store::{Store, StoreError};
+
+const FG: &str = "user:fg";
+
+fn key(email: &str) -> SubjectKey {
+    let id = SubjectId::parse(IdentifierKind::Email, email).unwrap();
+    PseudonymKey::new(&[7; 32]).unwrap().subject_key(&id)
+}
+
+fn notice() -> Notice {
+    Notice {
+        id: "alumni-newsletter".into(),
+        version: "1".into(),
+        language: "nl".into(),
+        text: "Ja, stuur mij de alumninieuwsbrief.".into(),
+    }
+}
+
+fn event(subject: SubjectKey, activity: &str, at: DateTime<Utc>, kind: EventKind) -> ConsentEvent {
+    ConsentEvent {
+        subject,
+        activity: Some(activity.into()),
+        purpose: None,
+        at,
+        recorded_by: RecordedBy::system("website"),
+        evidence: "submission 17".into(),
+        kind,
+    }
+}
+
+fn given(subject: SubjectKey, activity: &str, at: DateTime<Utc>) -> ConsentEvent {
+    event(
+        subject,
+        activity,
+        at,
+        EventKind::ConsentGiven(ConsentDetails {
+            notice: notice().hash(),
+            method: ConsentMethod::WebForm,
+            explicit: false,
+            witness: None,
+        }),
+    )
+}
+
+async fn activity(s: &Store) -> String {
+    s.put_unit(
+        FG,
+        Unit {
+            id: "alumni".into(),
+            kind: UnitKind::Faculty,
+            name_nl: "Alumni".into(),
+            name_en: "Alumni".into(),
+            parent: None,
+        },
+    )
+    .await
+    .unwrap();
+    s.create_activity(
+        FG,
+        Activity {
+            name: "Alumninieuwsbrief".into(),
+            unit: "alumni".into(),
+            ..Activity::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+fn paths(e: StoreError) -> Vec<(String, String)> {
+    match e {
+        StoreError::Invalid(v) => v
+            .iter()
+            .map(|f| (f.path.clone(), f.code.to_string()))
+            .collect(),
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn events_are_appended_and_read_back_in_time_order() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let a = activity(s).await;
+        let (anna, bram) = (key("anna@uni.nl"), key("bram@uni.nl"));
+        // Times are kept to the microsecond, on both databases.
+        let now = grondslag_store::audit::now();
+        let t0 = now - Duration::days(10);
+        let batch = vec![
+            given(anna, &a, t0),
+            event(
+                anna,
+                &a,
+                t0 + Duration::days(2),
+                EventKind::ConsentWithdrawn,
+            ),
+            given(bram, &a, t0 + Duration::days(1)),
+        ];
+        let r = s
+            .record_consent_events(FG, &[notice()], &batch)
+            .await
+            .unwrap();
+        assert_eq!((r.ids.len(), r.new_notices), (3, 1), "{}", db.backend);
+        // A backdated event in another scope (the whole subject) sorts by its time.
+        let restriction = ConsentEvent {
+            activity: None,
+            ..event(
+                anna,
+                &a,
+                t0 + Duration::days(1),
+                EventKind::RestrictionSet {
+                    grounds: "accuracy contested".into(),
+                },
+            )
+        };
+        let r2 = s
+            .record_consent_events(FG, &[notice()], std::slice::from_ref(&restriction))
+            .await
+            .unwrap();
+        assert_eq!(r2.new_notices, 0, "a notice is stored once");
+
+        let events = s.consent_events_of(&anna).await.unwrap();
+        let got: Vec<&ConsentEvent> = events.iter().map(|e| &e.event).collect();
+        assert_eq!(
+            got,
+            vec![&batch[0], &restriction, &batch[1]],
+            "{}",
+            db.backend
+        );
+        assert_eq!(events[0].id, r.ids[0]);
+        assert_eq!(s.consent_event(&r.ids[2]).await.unwrap().event, batch[2]);
+        assert_eq!(s.consent_notice(&notice().hash()).await.unwrap(), notice());
+
+        let many = s
+            .consent_events_of_many(&[anna, bram, key("nobody@uni.nl")])
+            .await
+            .unwrap();
+        assert_eq!(many[&anna].len(), 3);
+        assert_eq!(many[&bram].len(), 1);
+        assert_eq!(many.len(), 2);
+
+        // The stored history decides: allowed between consent and withdrawal, not after.
+        let record = s.activity(&a).await.unwrap();
+        let needs = ActivityConsentNeeds::from_activity(&record.activity);
+        let d = decide(&many[&bram], &needs, Target::Activity(&a), now);
+        assert_eq!(d.reason, Reason::ConsentInForce);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_batch_is_all_or_nothing_and_checked_against_stored_history() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let a = activity(s).await;
+        let anna = key("anna@uni.nl");
+        let now = Utc::now();
+        // A withdrawal with no consent before it, stored or in the batch.
+        let e = s
+            .record_consent_events(
+                FG,
+                &[notice()],
+                &[
+                    given(key("bram@uni.nl"), &a, now - Duration::hours(1)),
+                    event(
+                        anna,
+                        &a,
+                        now - Duration::hours(1),
+                        EventKind::ConsentWithdrawn,
+                    ),
+                    given(anna, "no-such-activity", now + Duration::days(1)),
+                ],
+            )
+            .await
+            .unwrap_err();
+        let p = paths(e);
+        assert!(
+            p.contains(&("items[1]".into(), "no_consent_in_force".into())),
+            "{p:?}"
+        );
+        assert!(
+            p.contains(&("items[2].at".into(), "future".into())),
+            "{p:?}"
+        );
+        assert!(
+            p.contains(&("items[2].activity".into(), "unknown_reference".into())),
+            "{p:?}"
+        );
+        // Nothing was written: not the valid first item, not the notice.
+        assert!(s
+            .consent_events_of(&key("bram@uni.nl"))
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(matches!(
+            s.consent_notice(&notice().hash()).await,
+            Err(StoreError::NotFound(_))
+        ));
+
+        // Once a consent is stored, a withdrawal in a later batch is accepted; a second one
+        // is not, and an earlier time in the same scope is out of order.
+        s.record_consent_events(
+            FG,
+            &[notice()],
+            &[given(anna, &a, now - Duration::hours(2))],
+        )
+        .await
+        .unwrap();
+        s.record_consent_events(
+            FG,
+            &[],
+            &[event(
+                anna,
+                &a,
+                now - Duration::hours(1),
+                EventKind::ConsentWithdrawn,
+            )],
+        )
+        .await
+        .unwrap();
+        let p = paths(
+            s.record_consent_events(
+                FG,
+                &[],
+                &[event(
+                    anna,
+                    &a,
+                    now - Duration::hours(3),
+                    EventKind::ConsentWithdrawn,
+                )],
+            )
+            .await
+            .unwrap_err(),
+        );
+        assert!(
+            p.contains(&("items[0].at".into(), "out_of_order".into())),
+            "{p:?}"
+        );
+        assert!(
+            p.contains(&("items[0]".into(), "no_consent_in_force".into())),
+            "{p:?}"
+        );
+        // A consent naming a notice that was never stored.
+        let p = paths(
+            s.record_consent_events(
+                FG,
+                &[],
+                &[ConsentEvent {
+                    kind: EventKind::ConsentGiven(ConsentDetails {
+                        notice: Notice {
+                            text: "another text".into(),
+                            ..notice()
+                        }
+                        .hash(),
+                        method: ConsentMethod::OnPaper,
+                        explicit: false,
+                        witness: None,
+                    }),
+                    ..given(anna, &a, now)
+                }],
+            )
+            .await
+            .unwrap_err(),
+        );
+        assert_eq!(
+            p,
+            vec![("items[0].notice".into(), "unknown_reference".into())]
+        );
+        assert_eq!(s.consent_events_of(&anna).await.unwrap().len(), 2);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn one_audit_entry_per_batch_names_keys_not_identifiers() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let a = activity(s).await;
+        let now = Utc::now() - Duration::minutes(1);
+        let keys: Vec<SubjectKey> = (0..120).map(|i| key(&format!("p{i}@uni.nl"))).collect();
+        let batch: Vec<ConsentEvent> = keys.iter().map(|k| given(*k, &a, now)).collect();
+        let before = s.audit_recent(1).await.unwrap()[0].seq;
+        let r = s
+            .record_consent_events("token:website", &[notice()], &batch)
+            .await
+            .unwrap();
+        let entries = s.audit_recent(5).await.unwrap();
+        assert_eq!(entries[0].seq, before + 1, "one entry for 120 events");
+        let e = &entries[0];
+        assert_eq!(
+            (e.action.as_str(), e.actor.as_str()),
+            ("consent.record", "token:website")
+        );
+        let after: serde_json::Value = serde_json::from_str(e.after.as_deref().unwrap()).unwrap();
+        assert_eq!(after["count"], 120);
+        assert_eq!(after["events"][0]["id"], r.ids[0].as_str());
+        assert_eq!(after["events"][0]["subject"], keys[0].to_hex());
+        assert!(!e.after.as_deref().unwrap().contains("uni.nl"));
+        assert_eq!(s.verify_audit_chain().await.unwrap(), Ok(before + 1));
+        // A refused batch leaves the chain as it was.
+        let _ = s
+            .record_consent_events(
+                FG,
+                &[],
+                &[event(keys[0], &a, now, EventKind::RestrictionLifted)],
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(s.audit_recent(1).await.unwrap()[0].seq, before + 1);
+        db.cleanup().await;
+    }
+}

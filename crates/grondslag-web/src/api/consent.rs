@@ -1,0 +1,948 @@
+//! `/api/v1/consent`: the consent ledger for other systems of the university (CON-1 to
+//! CON-7, LAW-5, DSR-4, SEC-4; `docs/consent.md`, `docs/api.md` "Consent").
+//!
+//! Identifiers (e-mail addresses, phone numbers, student and staff numbers) come in request
+//! bodies only, never in URLs, which end up in logs. They are normalised and keyed with the
+//! server's secret (`AppState::consent_key`) as soon as they are parsed; only the key goes on.
+//! Error messages about a malformed identifier repeat it to the caller and are not logged.
+//! Without the secret every route here answers 503 with a problem document that says how to
+//! configure it.
+
+use super::ApiRoute;
+use crate::access::{Can, ReadConsent, RecordConsent};
+use crate::error::{operation_id_now, ApiError, ApiPath, ApiQuery, Problem, ProblemField};
+use crate::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Json;
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use grondslag_domain::access::Permission;
+use grondslag_domain::consent::{
+    decide, dpv_record, kantara_receipt, ActivityConsentNeeds, ConsentEvent, Controller, Effect,
+    EventKind, IdentifierKind, LedgerEntry, Notice, ObjectionKind, PseudonymKey, ReceiptInput,
+    RecordedBy, Scope, SubjectId, SubjectKey, Target,
+};
+use grondslag_domain::register::Activity;
+use grondslag_domain::vocab::{Purpose, Term};
+use grondslag_domain::{Lang, ValidationErrors};
+use grondslag_store::consent::StoredEvent;
+use grondslag_store::StoreError;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+pub fn routes() -> Vec<ApiRoute> {
+    let route = |method, path, operation_id, summary, response, query, handler| ApiRoute {
+        method,
+        path,
+        operation_id,
+        summary,
+        tag: "consent",
+        request: None,
+        response,
+        query,
+        permission: Some(Permission::ReadConsent),
+        public: false,
+        handler,
+    };
+    vec![
+        route(
+            Method::POST,
+            "/api/v1/consent/events",
+            "recordConsentEvents",
+            "Record a batch of consent events ({notices, items}; identifiers in clear, keyed before storage): all or nothing; Sec-GPC: 1 also records a gpc_signal per subject",
+            (201, None),
+            &[],
+            post(record),
+        )
+        .needs(Permission::RecordConsent),
+        route(
+            Method::POST,
+            "/api/v1/consent/decision",
+            "decideConsent",
+            "May this subject's data be processed for this activity or purpose at this time? ({identifier, activity | purpose, at?})",
+            (200, None),
+            &[],
+            post(decision),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/consent/decisions",
+            "decideConsentBatch",
+            "Many decisions: a JSON array or NDJSON in, NDJSON out, one line per item in order",
+            (200, None),
+            &[],
+            post(decisions),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/consent/subject",
+            "lookUpConsentSubject",
+            "A subject's key and timeline, by an identifier in the body ({identifier})",
+            (200, None),
+            &[],
+            post(subject_by_identifier),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/consent/subjects/{key}/events",
+            "listConsentSubjectEvents",
+            "A subject's timeline by its pseudonymous key",
+            (200, None),
+            &[],
+            get(subject_by_key),
+        ),
+        route(
+            Method::POST,
+            "/api/v1/consent/audience",
+            "filterConsentAudience",
+            "Filter a CSV of e-mail addresses or phone numbers for an activity: the allowed subset and how many were removed for which reason (CON-5, CON-6)",
+            (200, None),
+            &[
+                ("activity", "string", "the activity's id (required)"),
+                ("format", "string", "json (default) or csv"),
+            ],
+            post(audience),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/consent/events/{id}/kantara",
+            "getConsentReceiptKantara",
+            "A consent as a Kantara Consent Receipt v1.1",
+            (200, None),
+            &[],
+            get(receipt_kantara),
+        ),
+        route(
+            Method::GET,
+            "/api/v1/consent/events/{id}/dpv",
+            "getConsentReceiptDpv",
+            "A consent as a W3C DPV (ISO/IEC TS 27560) JSON-LD record",
+            (200, None),
+            &[],
+            get(receipt_dpv),
+        ),
+    ]
+}
+
+/// An error of these routes: an ordinary API error, or the missing secret.
+pub enum Fail {
+    Api(ApiError),
+    NoKey,
+}
+
+impl From<ApiError> for Fail {
+    fn from(e: ApiError) -> Self {
+        Fail::Api(e)
+    }
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Fail::Api(e.into())
+    }
+}
+
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        match self {
+            Fail::Api(e) => e.into_response(),
+            Fail::NoKey => {
+                let body = Problem {
+                    kind: "https://grondslag.example/problems/consent-key-missing".into(),
+                    title: "The consent ledger is not configured".into(),
+                    status: 503,
+                    detail: Some(
+                        "the server has no secret for subject keys: start it with --consent-key-file FILE \
+                         (or GRONDSLAG_CONSENT_KEY_FILE), a file of at least 32 random bytes made with \
+                         `head -c 32 /dev/urandom > FILE`; see docs/configuration.md, \"Consent ledger key\""
+                            .into(),
+                    ),
+                    operation_id: operation_id_now(),
+                    errors: Vec::new(),
+                };
+                let mut res = (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+                res.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/problem+json"),
+                );
+                res
+            }
+        }
+    }
+}
+
+fn key_of(s: &AppState) -> Result<Arc<PseudonymKey>, Fail> {
+    s.consent_key.clone().ok_or(Fail::NoKey)
+}
+
+fn invalid(path: &str, code: &'static str, message: impl Into<String>) -> Fail {
+    let mut e = ValidationErrors::new();
+    e.add(path, code, message);
+    Fail::Api(ApiError::Invalid(e))
+}
+
+/// An identifier as the caller knows it: `{"kind": "email", "value": "jan@uni.nl"}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifierInput {
+    pub kind: IdentifierKind,
+    pub value: String,
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+        .duration_trunc(TimeDelta::microseconds(1))
+        .expect("microseconds truncate")
+}
+
+/// Parses an `identifier` value and keys it; errors at `{path}` and `{path}.value`.
+fn subject_of(
+    key: &PseudonymKey,
+    v: Option<&Value>,
+    path: &str,
+    errors: &mut ValidationErrors,
+) -> Option<SubjectKey> {
+    let Some(v) = v else {
+        errors.add(
+            path,
+            "required",
+            "is required: {\"kind\": \"email\" | \"phone\" | \"student_number\" | \"staff_number\", \"value\": \"...\"}",
+        );
+        return None;
+    };
+    let input: IdentifierInput = match serde_json::from_value(v.clone()) {
+        Ok(i) => i,
+        Err(e) => {
+            errors.add(path, "invalid", e.to_string());
+            return None;
+        }
+    };
+    match SubjectId::parse(input.kind, &input.value) {
+        Ok(id) => Some(key.subject_key(&id)),
+        Err(e) => {
+            errors.add(format!("{path}.value"), e.code(), e.to_string());
+            None
+        }
+    }
+}
+
+/// Who recorded an event when the item does not say: the API token's system, or the user.
+pub fn recorded_by_default(username: &str) -> RecordedBy {
+    match username.strip_prefix("token:") {
+        Some(name) => RecordedBy::system(name),
+        None => RecordedBy::staff(username),
+    }
+}
+
+/// Turns request items (events with `identifier` in clear instead of `subject`) into domain
+/// events: the identifier is normalised and keyed, `recorded_by` defaults to the caller and
+/// `at` to `now`. Every problem is reported at `items[i].…`. Shared with `grondslag consent
+/// import`.
+pub fn parse_event_items(
+    key: &PseudonymKey,
+    items: &[Value],
+    default_by: &RecordedBy,
+    now: DateTime<Utc>,
+) -> Result<Vec<ConsentEvent>, ValidationErrors> {
+    let mut errors = ValidationErrors::new();
+    let mut events = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("items[{i}]");
+        let Some(obj) = item.as_object() else {
+            errors.add(path, "invalid_type", "expected an event object");
+            continue;
+        };
+        let mut obj: Map<String, Value> = obj.clone();
+        if obj.contains_key("subject") {
+            errors.add(
+                format!("{path}.subject"),
+                "not_allowed",
+                "give the identifier; the ledger computes the subject key",
+            );
+            continue;
+        }
+        let subject = subject_of(
+            key,
+            obj.remove("identifier").as_ref(),
+            &format!("{path}.identifier"),
+            &mut errors,
+        );
+        let Some(subject) = subject else { continue };
+        obj.insert("subject".into(), json!(subject.to_hex()));
+        obj.entry("recorded_by")
+            .or_insert_with(|| json!(default_by));
+        obj.entry("at").or_insert_with(|| json!(now));
+        match serde_json::from_value::<ConsentEvent>(Value::Object(obj)) {
+            Ok(e) => events.push(e),
+            Err(e) => errors.add(path, "invalid", e.to_string()),
+        }
+    }
+    errors.into_result(events)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsRequest {
+    #[serde(default)]
+    notices: Vec<Notice>,
+    items: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct Recorded {
+    /// The new events' ids, in the order of the items; GPC signals last.
+    ids: Vec<String>,
+    /// The subject key of each item, in order.
+    subjects: Vec<SubjectKey>,
+    /// How many `gpc_signal` events the `Sec-GPC: 1` header added.
+    gpc_signals: usize,
+    new_notices: usize,
+}
+
+/// Whether a GPC signal is in force for the subject as a whole after these events.
+fn gpc_in_force<'e>(events: impl Iterator<Item = &'e ConsentEvent>) -> bool {
+    let mut on = false;
+    for e in events {
+        if e.scope() != Scope::Subject {
+            continue;
+        }
+        match e.effect() {
+            Effect::Objection(ObjectionKind::Gpc) => on = true,
+            Effect::ObjectionWithdrawn(ObjectionKind::Gpc) => on = false,
+            _ => {}
+        }
+    }
+    on
+}
+
+async fn record(
+    State(s): State<AppState>,
+    can: Can<RecordConsent>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Fail> {
+    let key = key_of(&s)?;
+    let req: EventsRequest = super::json_body(&body)?;
+    let by = recorded_by_default(&can.user.username);
+    let at = now();
+    let mut events = parse_event_items(&key, &req.items, &by, at)
+        .map_err(|e| Fail::Api(ApiError::Invalid(e)))?;
+    let subjects: Vec<SubjectKey> = events.iter().map(|e| e.subject).collect();
+    let mut gpc_signals = 0;
+    // Global Privacy Control: the header is an objection to targeting (GDPR 21(5)), recorded
+    // once per subject; a browser sends it with every request, so one in force is skipped.
+    if headers
+        .get("sec-gpc")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        == Some("1")
+    {
+        let mut distinct: Vec<SubjectKey> = Vec::new();
+        for k in &subjects {
+            if !distinct.contains(k) {
+                distinct.push(*k);
+            }
+        }
+        let stored = s.store.consent_events_of_many(&distinct).await?;
+        for k in distinct {
+            let history = stored.get(&k).map(Vec::as_slice).unwrap_or(&[]);
+            let in_batch = events.iter().filter(|e| e.subject == k);
+            if gpc_in_force(history.iter().map(|e| &e.event).chain(in_batch)) {
+                continue;
+            }
+            events.push(ConsentEvent {
+                subject: k,
+                activity: None,
+                purpose: None,
+                at,
+                recorded_by: by.clone(),
+                evidence: format!("Sec-GPC: 1 header, operation {}", operation_id_now()),
+                kind: EventKind::GpcSignal,
+            });
+            gpc_signals += 1;
+        }
+    }
+    let r = s
+        .store
+        .record_consent_events(&can.user.actor(), &req.notices, &events)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Recorded {
+            ids: r.ids,
+            subjects,
+            gpc_signals,
+            new_notices: r.new_notices,
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionRequest {
+    identifier: Value,
+    #[serde(default)]
+    activity: Option<String>,
+    #[serde(default)]
+    purpose: Option<Purpose>,
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize)]
+struct DecisionOut {
+    subject: SubjectKey,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    activity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    purpose: Option<Purpose>,
+    at: DateTime<Utc>,
+    allowed: bool,
+    reason: &'static str,
+    reason_label: &'static str,
+    since: Option<DateTime<Utc>>,
+    /// The ids of the events that decided.
+    deciding_events: Vec<String>,
+}
+
+/// What each activity needs, looked up once a request.
+#[derive(Default)]
+struct NeedsCache(HashMap<String, Option<ActivityConsentNeeds>>);
+
+impl NeedsCache {
+    async fn get(&mut self, s: &AppState, id: &str) -> Result<Option<ActivityConsentNeeds>, Fail> {
+        if let Some(n) = self.0.get(id) {
+            return Ok(*n);
+        }
+        let needs = match s.store.activity(id).await {
+            Ok(r) => Some(ActivityConsentNeeds::from_activity(&r.activity)),
+            Err(StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        self.0.insert(id.to_string(), needs);
+        Ok(needs)
+    }
+}
+
+/// A decision request, checked: who, about what, when.
+struct Question {
+    subject: SubjectKey,
+    activity: Option<String>,
+    purpose: Option<Purpose>,
+    needs: ActivityConsentNeeds,
+    at: DateTime<Utc>,
+}
+
+/// Checks one decision request; errors at `{prefix}field`.
+async fn question(
+    s: &AppState,
+    key: &PseudonymKey,
+    cache: &mut NeedsCache,
+    v: Value,
+    prefix: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<Question, ValidationErrors>, Fail> {
+    let mut errors = ValidationErrors::new();
+    let req: DecisionRequest = match serde_json::from_value(v) {
+        Ok(r) => r,
+        Err(e) => {
+            let path = prefix.trim_end_matches('.');
+            errors.add(path, "invalid", e.to_string());
+            return Ok(Err(errors));
+        }
+    };
+    let subject = subject_of(
+        key,
+        Some(&req.identifier),
+        &format!("{prefix}identifier"),
+        &mut errors,
+    );
+    let at = req.at.unwrap_or(now);
+    if at > now {
+        errors.add(
+            format!("{prefix}at"),
+            "future",
+            format!(
+                "{} is in the future (now is {}); a decision is about the present or the past",
+                at.to_rfc3339(),
+                now.to_rfc3339()
+            ),
+        );
+    }
+    let needs = match (&req.activity, req.purpose) {
+        (Some(_), Some(_)) => {
+            errors.add(
+                format!("{prefix}purpose"),
+                "not_allowed",
+                "give an activity or a purpose, not both",
+            );
+            None
+        }
+        (None, None) => {
+            errors.add(
+                format!("{prefix}activity"),
+                "required",
+                "is required: the activity (its id) or the purpose the decision is about",
+            );
+            None
+        }
+        (Some(a), None) => {
+            let n = cache.get(s, a).await?;
+            if n.is_none() {
+                errors.add(
+                    format!("{prefix}activity"),
+                    "unknown_reference",
+                    format!("no activity has the id \"{a}\""),
+                );
+            }
+            n
+        }
+        (None, Some(p)) => Some(ActivityConsentNeeds::for_purpose(p)),
+    };
+    match (subject, needs) {
+        (Some(subject), Some(needs)) if errors.is_empty() => Ok(Ok(Question {
+            subject,
+            activity: req.activity,
+            purpose: req.purpose,
+            needs,
+            at,
+        })),
+        _ => Ok(Err(errors)),
+    }
+}
+
+fn answer(q: &Question, events: &[StoredEvent]) -> DecisionOut {
+    let target = match (&q.activity, q.purpose) {
+        (Some(a), _) => Target::Activity(a),
+        (None, Some(p)) => Target::Purpose(p),
+        (None, None) => unreachable!("a question names its target"),
+    };
+    let d = decide(events, &q.needs, target, q.at);
+    DecisionOut {
+        subject: q.subject,
+        activity: q.activity.clone(),
+        purpose: q.purpose,
+        at: q.at,
+        allowed: d.allowed,
+        reason: d.reason.machine_name(),
+        reason_label: d.reason.label(Lang::En),
+        since: d.since,
+        deciding_events: d
+            .deciding_events
+            .iter()
+            .map(|i| events[i].id.clone())
+            .collect(),
+    }
+}
+
+async fn decision(
+    State(s): State<AppState>,
+    _can: Can<ReadConsent>,
+    body: Bytes,
+) -> Result<Json<DecisionOut>, Fail> {
+    let key = key_of(&s)?;
+    let v: Value = super::json_body(&body)?;
+    let q = question(&s, &key, &mut NeedsCache::default(), v, "", now())
+        .await?
+        .map_err(|e| Fail::Api(ApiError::Invalid(e)))?;
+    let events = s.store.consent_events_of(&q.subject).await?;
+    Ok(Json(answer(&q, &events)))
+}
+
+/// How many decisions are read from the database at once.
+const DECISION_CHUNK: usize = 1000;
+
+/// The items of a batch: a JSON array, or one JSON value a line (NDJSON).
+fn batch_items(body: &[u8]) -> Result<Vec<Value>, Fail> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
+    if text.trim_start().starts_with('[') {
+        return Ok(super::json_body::<Vec<Value>>(body)?);
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| {
+            serde_json::from_str(l).map_err(|e| {
+                Fail::Api(ApiError::BadRequest(format!(
+                    "line {} is not JSON: {e}",
+                    n + 1
+                )))
+            })
+        })
+        .collect()
+}
+
+fn ndjson_line(v: &impl Serialize) -> Bytes {
+    let mut line = serde_json::to_vec(v).expect("a line serialises");
+    line.push(b'\n');
+    Bytes::from(line)
+}
+
+async fn decisions(
+    State(s): State<AppState>,
+    _can: Can<ReadConsent>,
+    body: Bytes,
+) -> Result<Response, Fail> {
+    let key = key_of(&s)?;
+    let items = batch_items(&body)?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let op = operation_id_now();
+    // The answer streams: each chunk of items is read, decided and sent before the next, so
+    // memory stays bounded by the chunk however long the batch.
+    tokio::spawn(async move {
+        let now = now();
+        let mut cache = NeedsCache::default();
+        let mut index = 0usize;
+        for chunk in items.chunks(DECISION_CHUNK) {
+            let mut questions = Vec::with_capacity(chunk.len());
+            for v in chunk {
+                match question(&s, &key, &mut cache, v.clone(), "", now).await {
+                    Ok(q) => questions.push(q),
+                    Err(_) => {
+                        let _ = tx.send(Ok(ndjson_line(&json!({"index": index, "error": "the database is unavailable", "operation_id": op})))).await;
+                        return;
+                    }
+                }
+                index += 1;
+            }
+            let keys: Vec<SubjectKey> = questions
+                .iter()
+                .filter_map(|q| q.as_ref().ok().map(|q| q.subject))
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let events = match s.store.consent_events_of_many(&keys).await {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::error!(operation_id = %op, cause = %e, "batch decisions");
+                    let _ = tx.send(Ok(ndjson_line(&json!({"error": "the database failed; see the server log", "operation_id": op})))).await;
+                    return;
+                }
+            };
+            let mut out = Vec::new();
+            let first = index - questions.len();
+            for (i, q) in questions.into_iter().enumerate() {
+                let line = match q {
+                    Ok(q) => {
+                        let history = events.get(&q.subject).map(Vec::as_slice).unwrap_or(&[]);
+                        let mut v = serde_json::to_value(answer(&q, history)).expect("serialises");
+                        v["index"] = json!(first + i);
+                        v
+                    }
+                    Err(errors) => json!({
+                        "index": first + i,
+                        "errors": errors.into_iter().map(|e| ProblemField {
+                            path: e.path,
+                            code: e.code.to_string(),
+                            message: e.message,
+                        }).collect::<Vec<_>>(),
+                    }),
+                };
+                out.extend_from_slice(&ndjson_line(&line));
+            }
+            if tx.send(Ok(Bytes::from(out))).await.is_err() {
+                return;
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let mut res = Body::from_stream(stream).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-ndjson"),
+    );
+    Ok(res)
+}
+
+#[derive(Serialize)]
+struct TimelineEvent<'a> {
+    id: &'a str,
+    recorded_at: DateTime<Utc>,
+    #[serde(flatten)]
+    event: &'a ConsentEvent,
+}
+
+fn timeline(subject: SubjectKey, events: &[StoredEvent]) -> Value {
+    json!({
+        "subject": subject,
+        "events": events.iter().map(|e| TimelineEvent {
+            id: &e.id,
+            recorded_at: e.recorded_at,
+            event: &e.event,
+        }).collect::<Vec<_>>(),
+    })
+}
+
+async fn subject_by_identifier(
+    State(s): State<AppState>,
+    _can: Can<ReadConsent>,
+    body: Bytes,
+) -> Result<Json<Value>, Fail> {
+    let key = key_of(&s)?;
+    let v: Map<String, Value> = super::json_body(&body)?;
+    let mut errors = ValidationErrors::new();
+    for k in v.keys().filter(|k| *k != "identifier") {
+        errors.add(k.as_str(), "not_allowed", "only identifier is expected");
+    }
+    let subject = subject_of(&key, v.get("identifier"), "identifier", &mut errors);
+    let subject = match subject {
+        Some(k) if errors.is_empty() => k,
+        _ => return Err(Fail::Api(ApiError::Invalid(errors))),
+    };
+    let events = s.store.consent_events_of(&subject).await?;
+    Ok(Json(timeline(subject, &events)))
+}
+
+async fn subject_by_key(
+    State(s): State<AppState>,
+    _can: Can<ReadConsent>,
+    ApiPath(key): ApiPath<String>,
+) -> Result<Json<Value>, Fail> {
+    key_of(&s)?;
+    let subject = SubjectKey::from_hex(&key).ok_or_else(|| {
+        invalid(
+            "key",
+            "invalid_format",
+            "expected a subject key of 64 hexadecimal digits",
+        )
+    })?;
+    let events = s.store.consent_events_of(&subject).await?;
+    Ok(Json(timeline(subject, &events)))
+}
+
+#[derive(Deserialize)]
+struct AudienceQuery {
+    activity: Option<String>,
+    format: Option<String>,
+}
+
+/// The report of an audience filter: counts, never identifiers.
+#[derive(Serialize)]
+struct AudienceReport {
+    activity: String,
+    /// Lines with an identifier.
+    total: usize,
+    allowed: usize,
+    /// How many were removed, per reason: a decision reason, `malformed` or `duplicate`.
+    removed: BTreeMap<&'static str, usize>,
+}
+
+async fn audience(
+    State(s): State<AppState>,
+    _can: Can<ReadConsent>,
+    ApiQuery(q): ApiQuery<AudienceQuery>,
+    body: Bytes,
+) -> Result<Response, Fail> {
+    let key = key_of(&s)?;
+    let Some(activity_id) = q.activity else {
+        return Err(invalid("activity", "required", "is required: ?activity=ID"));
+    };
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(invalid(
+                "format",
+                "unknown_value",
+                format!("\"{other}\" is not a format; expected json or csv"),
+            ))
+        }
+    };
+    let record = match s.store.activity(&activity_id).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound(_)) => {
+            return Err(invalid(
+                "activity",
+                "unknown_reference",
+                format!("no activity has the id \"{activity_id}\""),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let needs = ActivityConsentNeeds::from_activity(&record.activity);
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".into()))?;
+    // The API takes JSON bodies only (security.rs: a page on another site cannot send JSON
+    // without a preflight), so the CSV comes as {"csv": "..."}; a raw CSV body is read too.
+    let wrapped: Option<String> = serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v.get("csv").and_then(Value::as_str).map(str::to_string));
+    let text = wrapped.as_deref().unwrap_or(text);
+    let mut removed: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut people: Vec<(SubjectKey, String)> = Vec::new();
+    let mut seen: HashSet<SubjectKey> = HashSet::new();
+    let mut total = 0;
+    for (n, line) in text.lines().enumerate() {
+        let field = line
+            .split([',', ';', '\t'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('"')
+            .trim();
+        if field.is_empty() {
+            continue;
+        }
+        let kind = if field.contains('@') {
+            IdentifierKind::Email
+        } else {
+            IdentifierKind::Phone
+        };
+        let parsed = SubjectId::parse(kind, field);
+        // A first line that is no identifier at all is a header ("email", "telefoon").
+        if n == 0
+            && parsed.is_err()
+            && !field.contains('@')
+            && !field.bytes().any(|b| b.is_ascii_digit())
+        {
+            continue;
+        }
+        total += 1;
+        match parsed {
+            Ok(id) => {
+                let k = key.subject_key(&id);
+                if seen.insert(k) {
+                    people.push((k, id.as_str().to_string()));
+                } else {
+                    *removed.entry("duplicate").or_default() += 1;
+                }
+            }
+            Err(_) => *removed.entry("malformed").or_default() += 1,
+        }
+    }
+    let at = now();
+    let mut allowed: Vec<String> = Vec::new();
+    for chunk in people.chunks(DECISION_CHUNK * 10) {
+        let keys: Vec<SubjectKey> = chunk.iter().map(|(k, _)| *k).collect();
+        let events = s.store.consent_events_of_many(&keys).await?;
+        for (k, id) in chunk {
+            let history = events.get(k).map(Vec::as_slice).unwrap_or(&[]);
+            let d = decide(history, &needs, Target::Activity(&activity_id), at);
+            if d.allowed {
+                allowed.push(id.clone());
+            } else {
+                *removed.entry(d.reason.machine_name()).or_default() += 1;
+            }
+        }
+    }
+    let report = AudienceReport {
+        activity: activity_id,
+        total,
+        allowed: allowed.len(),
+        removed,
+    };
+    if csv {
+        let mut out = String::from("identifier\n");
+        for id in &allowed {
+            out.push_str(id);
+            out.push('\n');
+        }
+        let mut res = out.into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        res.headers_mut().insert(
+            "x-audience-report",
+            HeaderValue::from_str(&serde_json::to_string(&report).expect("serialises"))
+                .expect("JSON of ASCII names and numbers is a valid header"),
+        );
+        return Ok(res);
+    }
+    let mut v = serde_json::to_value(&report).expect("serialises");
+    v["identifiers"] = json!(allowed);
+    Ok(Json(v).into_response())
+}
+
+enum ReceiptKind {
+    Kantara,
+    Dpv,
+}
+
+async fn receipt(
+    s: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    kind: ReceiptKind,
+) -> Result<Response, Fail> {
+    key_of(s)?;
+    let stored = s.store.consent_event(id).await?;
+    let Some(details) = stored.event.consent() else {
+        return Err(Fail::Api(ApiError::Conflict(format!(
+            "consent event {id} is a {}; receipts are made for consent_given and consent_renewed",
+            stored.event.event_type().machine_name()
+        ))));
+    };
+    let notice = s.store.consent_notice(&details.notice).await?;
+    let history = s.store.consent_events_of(&stored.event.subject).await?;
+    let index = history
+        .iter()
+        .position(|e| e.id == stored.id)
+        .expect("an event is in its subject's history");
+    let events: Vec<ConsentEvent> = history.into_iter().map(|e| e.event).collect();
+    let activity: Option<Activity> = match &stored.event.activity {
+        Some(a) => Some(s.store.activity(a).await?.activity),
+        None => None,
+    };
+    let controller = Controller::from_organisation(&s.store.organisation().await?);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let policy_url = format!("https://{host}/privacy-request");
+    let receipt_id = uuid::Uuid::new_v4().to_string();
+    // The ledger knows the subject only by key, so that is the principal on the receipt.
+    let subject = stored.event.subject.to_hex();
+    let input = ReceiptInput {
+        consent_id: &stored.id,
+        receipt_id: &receipt_id,
+        events: &events,
+        consent: index,
+        notice: &notice,
+        activity: activity.as_ref(),
+        controller: &controller,
+        subject_identifier: &subject,
+        policy_url: &policy_url,
+        issued_at: now(),
+    };
+    let (doc, content_type) = match kind {
+        ReceiptKind::Kantara => (kantara_receipt(&input), "application/json"),
+        ReceiptKind::Dpv => (dpv_record(&input), "application/ld+json"),
+    };
+    let doc = doc.map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let mut res = Json(doc).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    Ok(res)
+}
+
+async fn receipt_kantara(
+    State(s): State<AppState>,
+    _can: Can<ReadConsent>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, Fail> {
+    receipt(&s, &headers, &id, ReceiptKind::Kantara).await
+}
+
+async fn receipt_dpv(
+    State(s): State<AppState>,
+    _can: Can<ReadConsent>,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, Fail> {
+    receipt(&s, &headers, &id, ReceiptKind::Dpv).await
+}
