@@ -326,70 +326,9 @@ impl Store {
             return Err(StoreError::Invalid(notice_errors));
         }
         let mut w = self.begin_write(actor).await?;
-        let now = w.at();
-        let mut new_notices = Vec::new();
-        for n in notices {
-            let hash = n.hash().to_hex();
-            let known: Option<HashRow> =
-                w.tx.fetch_optional(
-                    "SELECT hash FROM consent_notices WHERE hash = $1",
-                    &[hash.as_str().into()],
-                )
-                .await?;
-            if known.is_some() || new_notices.contains(&hash) {
-                continue;
-            }
-            w.tx.execute(
-                "INSERT INTO consent_notices (hash, id, version, language, text, stored_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-                &[
-                    hash.as_str().into(),
-                    n.id.as_str().into(),
-                    n.version.as_str().into(),
-                    n.language.as_str().into(),
-                    n.text.as_str().into(),
-                    now.into(),
-                ],
-            )
-            .await?;
-            new_notices.push(hash);
-        }
-        let ledger = ledger_view(&mut w, events).await?;
-        validate_batch(&ledger, events, now).map_err(StoreError::Invalid)?;
-
-        let ids: Vec<String> = events
-            .iter()
-            .map(|_| uuid::Uuid::new_v4().to_string())
-            .collect();
-        let rows: Vec<Vec<Val>> = events
-            .iter()
-            .zip(&ids)
-            .map(|(e, id)| columns_of(id, e, now))
-            .collect();
-        let columns: Vec<&str> = COLUMNS.split(", ").skip(1).collect();
-        w.tx.insert_many("consent_events", &columns, rows).await?;
-        let batch_id = uuid::Uuid::new_v4().to_string();
-        let after = json!({
-            "count": events.len(),
-            "events": events.iter().zip(&ids).map(|(e, id)| json!({
-                "id": id,
-                "subject": e.subject.to_hex(),
-                "type": e.event_type().machine_name(),
-            })).collect::<Vec<_>>(),
-            "new_notices": new_notices,
-        });
-        w.record(
-            "consent.record",
-            "consent_batch",
-            &batch_id,
-            None,
-            Some(after.to_string()),
-        );
+        let batch = append_consent_events(&mut w, notices, events).await?;
         w.commit().await?;
-        Ok(RecordedBatch {
-            ids,
-            new_notices: new_notices.len(),
-        })
+        Ok(batch)
     }
 
     /// Every event of one subject, in time order (ties in the order recorded).
@@ -455,4 +394,77 @@ impl Store {
             text: r.text,
         })
     }
+}
+
+/// Appends a batch of consent events, validated against the stored history, within a write
+/// that is already open: for callers that change something else in the same transaction
+/// (a request's restriction, DSR-4). One audit entry covers the batch.
+pub(crate) async fn append_consent_events(
+    w: &mut WriteTx,
+    notices: &[Notice],
+    events: &[ConsentEvent],
+) -> Result<RecordedBatch> {
+    let now = w.at();
+    let mut new_notices = Vec::new();
+    for n in notices {
+        let hash = n.hash().to_hex();
+        let known: Option<HashRow> =
+            w.tx.fetch_optional(
+                "SELECT hash FROM consent_notices WHERE hash = $1",
+                &[hash.as_str().into()],
+            )
+            .await?;
+        if known.is_some() || new_notices.contains(&hash) {
+            continue;
+        }
+        w.tx.execute(
+            "INSERT INTO consent_notices (hash, id, version, language, text, stored_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                hash.as_str().into(),
+                n.id.as_str().into(),
+                n.version.as_str().into(),
+                n.language.as_str().into(),
+                n.text.as_str().into(),
+                now.into(),
+            ],
+        )
+        .await?;
+        new_notices.push(hash);
+    }
+    let ledger = ledger_view(w, events).await?;
+    validate_batch(&ledger, events, now).map_err(StoreError::Invalid)?;
+
+    let ids: Vec<String> = events
+        .iter()
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let rows: Vec<Vec<Val>> = events
+        .iter()
+        .zip(&ids)
+        .map(|(e, id)| columns_of(id, e, now))
+        .collect();
+    let columns: Vec<&str> = COLUMNS.split(", ").skip(1).collect();
+    w.tx.insert_many("consent_events", &columns, rows).await?;
+    let batch_id = uuid::Uuid::new_v4().to_string();
+    let after = json!({
+        "count": events.len(),
+        "events": events.iter().zip(&ids).map(|(e, id)| json!({
+            "id": id,
+            "subject": e.subject.to_hex(),
+            "type": e.event_type().machine_name(),
+        })).collect::<Vec<_>>(),
+        "new_notices": new_notices,
+    });
+    w.record(
+        "consent.record",
+        "consent_batch",
+        &batch_id,
+        None,
+        Some(after.to_string()),
+    );
+    Ok(RecordedBatch {
+        ids,
+        new_notices: new_notices.len(),
+    })
 }

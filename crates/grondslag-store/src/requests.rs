@@ -147,6 +147,21 @@ impl Store {
         expected_version: Option<i64>,
         action: &Action,
     ) -> Result<Request> {
+        self.act_on_request_with_ledger(actor, id, expected_version, action, &[])
+            .await
+    }
+
+    /// The same, with consent-ledger events written in the same transaction: a restriction
+    /// set or lifted on the request reaches the ledger's decisions at once, or not at all
+    /// (DSR-4).
+    pub async fn act_on_request_with_ledger(
+        &self,
+        actor: &str,
+        id: &str,
+        expected_version: Option<i64>,
+        action: &Action,
+        ledger: &[grondslag_domain::consent::ConsentEvent],
+    ) -> Result<Request> {
         let mut w = self.begin_write(actor).await?;
         let row: Option<Doc> =
             w.tx.fetch_optional("SELECT doc FROM requests WHERE id = $1", &[id.into()])
@@ -187,6 +202,9 @@ impl Store {
             }
         }
         let after = apply(&before, action, actor, w.at()).map_err(StoreError::Invalid)?;
+        if !ledger.is_empty() {
+            crate::consent::append_consent_events(&mut w, &[], ledger).await?;
+        }
         save(&mut w, &after).await?;
         let detail = serde_json::to_string(action).expect("an action serialises");
         event(&mut w, &after, action.name(), &detail).await?;

@@ -10,6 +10,7 @@ pub mod fulfil;
 mod html;
 mod i18n;
 pub mod mail;
+mod restriction;
 mod security;
 pub mod sso;
 

@@ -404,9 +404,10 @@ async fn act(
     let action: Action = json_body(&body)?;
     let expected = if_match(&headers)?;
     let current = s.store.request(&id).await?;
+    let ledger = crate::restriction::ledger_events(&s, &current, &action, &can.user).await?;
     let r = s
         .store
-        .act_on_request(&can.user.actor(), &current.id, expected, &action)
+        .act_on_request_with_ledger(&can.user.actor(), &current.id, expected, &action, &ledger)
         .await?;
     Ok(Json(detail(&s, r).await?))
 }

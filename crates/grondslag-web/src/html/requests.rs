@@ -587,8 +587,12 @@ async fn act(
     };
     let result = match &action {
         Some(a) => {
+            let current = load(&s, lang, &id).await?;
+            let ledger = crate::restriction::ledger_events(&s, &current, a, &can.user)
+                .await
+                .map_err(|e| PageError::new(lang, e))?;
             s.store
-                .act_on_request(&can.user.actor(), &id, version, a)
+                .act_on_request_with_ledger(&can.user.actor(), &current.id, version, a, &ledger)
                 .await
         }
         None => Err(StoreError::Invalid(errors)),

@@ -684,3 +684,74 @@ async fn the_fg_looks_up_a_person_and_sees_decisions_and_timeline_in_the_ui() {
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("id=\"value-error\""));
 }
+
+#[tokio::test]
+async fn a_restriction_on_a_request_blocks_processing_in_the_ledger_on_both_backends() {
+    for db in grondslag_store::testing::each_backend().await {
+        let app = spawn(db).await;
+        let acts = activities(&app).await;
+        let res = record(
+            &app,
+            vec![consent(
+                "anna",
+                &acts.newsletter,
+                now() - Duration::hours(1),
+                false,
+            )],
+        )
+        .await;
+        assert_eq!(res.status(), 201);
+        assert_eq!(
+            decide(&app, "anna", &acts.newsletter, None).await["allowed"],
+            true
+        );
+
+        let req: Value = app
+            .client
+            .post(app.url("/api/v1/requests"))
+            .json(&json!({"rights": ["right_to_restriction"], "name": "Anna", "email": "Anna@uni.nl", "channel": "email", "received_on": Utc::now().date_naive()}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = req["request"]["id"].as_str().unwrap().to_string();
+        let act = |body: Value| {
+            let (client, url) = (
+                app.client.clone(),
+                app.url(&format!("/api/v1/requests/{id}/actions")),
+            );
+            async move {
+                client
+                    .post(url)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        assert_eq!(
+            act(json!({"action": "verify_identity", "method": "known_contact_details"})).await,
+            200
+        );
+        assert_eq!(
+            act(json!({"action": "restrict", "note": "juistheid betwist (AVG 18(1)(a))"})).await,
+            200
+        );
+        let d = decide(&app, "anna", &acts.newsletter, None).await;
+        assert_eq!(
+            (d["allowed"].clone(), d["reason"].clone()),
+            (json!(false), json!("restriction")),
+            "{d}"
+        );
+        assert_eq!(act(json!({"action": "lift_restriction"})).await, 200);
+        assert_eq!(
+            decide(&app, "anna", &acts.newsletter, None).await["allowed"],
+            true
+        );
+        assert!(app.db.store.verify_audit_chain().await.unwrap().is_ok());
+    }
+}
