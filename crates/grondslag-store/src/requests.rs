@@ -318,8 +318,11 @@ impl Store {
         };
         let per_page = per_page.clamp(1, 500);
         let page = page.max(1);
+        // The page's ids first, from the index alone (`requests_queue_order`), and only then
+        // the page's rows whole: a deep page sorts and skips index entries, not documents.
         let sql = format!(
-            "SELECT r.id, r.reference, r.state, r.received_on, r.due_on, r.handler, r.name, r.doc{}{order} LIMIT {per_page} OFFSET {}",
+            "SELECT r.id, r.reference, r.state, r.received_on, r.due_on, r.handler, r.name, r.doc \
+             FROM requests r WHERE r.id IN (SELECT r.id{}{order} LIMIT {per_page} OFFSET {}){order}",
             q.sql(),
             (page as i64 - 1) * per_page as i64
         );

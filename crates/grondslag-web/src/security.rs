@@ -62,6 +62,14 @@ pub async fn requests(req: Request, next: Next) -> Response {
     }
     let path = req.uri().path().to_string();
     if path.starts_with("/api/") {
+        // Besides JSON, the consent ledger's batch decisions take NDJSON and its audience
+        // filter takes CSV: neither is a type a page on another site can send without the
+        // browser asking first, so they protect as JSON does.
+        let accepted: &[&str] = match path.as_str() {
+            "/api/v1/consent/decisions" => &["application/json", "application/x-ndjson"],
+            "/api/v1/consent/audience" => &["application/json", "text/csv"],
+            _ => &["application/json"],
+        };
         let json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -69,7 +77,7 @@ pub async fn requests(req: Request, next: Next) -> Response {
             .is_some_and(|v| {
                 v.split(';')
                     .next()
-                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+                    .is_some_and(|t| accepted.iter().any(|a| t.trim().eq_ignore_ascii_case(a)))
             });
         let has_body = req
             .headers()

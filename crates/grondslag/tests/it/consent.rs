@@ -458,7 +458,7 @@ async fn batch_decisions_stream_ndjson_in_order() {
     let res = app
         .client
         .post(app.url("/api/v1/consent/decisions"))
-        .header("content-type", "application/json")
+        .header("content-type", "application/x-ndjson")
         .body(lines.join("\n"))
         .send()
         .await
@@ -550,6 +550,29 @@ async fn an_audience_keeps_the_allowed_and_counts_the_removed() {
         serde_json::from_str(res.headers()["x-audience-report"].to_str().unwrap()).unwrap();
     assert_eq!(report["allowed"], 1);
     assert_eq!(res.text().await.unwrap(), "identifier\nja@uni.nl\n");
+    // A CSV file as it is, without the JSON wrapping; another text type is refused.
+    let raw = |content_type: &'static str| {
+        let (client, url) = (
+            app.client.clone(),
+            app.url(&format!(
+                "/api/v1/consent/audience?activity={}",
+                a.marketing
+            )),
+        );
+        async move {
+            client
+                .post(url)
+                .header("content-type", content_type)
+                .body(csv)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = raw("text/csv; charset=utf-8").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["allowed"], 1);
+    assert_eq!(raw("text/plain").await.status(), 415);
     app.db.cleanup().await;
 }
 
