@@ -3,7 +3,7 @@
 //! file and across PostgreSQL instances alike), appends an entry per change, and moves the
 //! head in the same transaction as the change itself.
 
-use crate::db::{Pool, Tx, Val};
+use crate::db::{BulkWrite, Pool, Tx, Val};
 use crate::{Result, Store};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use grondslag_domain::audit::{entry_hash, AuditEntry, ChainBreak, ChainVerifier, EntryContent};
@@ -16,6 +16,7 @@ pub struct WriteTx {
     seq: i64,
     hash: String,
     pending: Vec<Vec<Val>>,
+    bulk: Option<BulkWrite>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -82,6 +83,7 @@ impl Store {
             seq: head.seq,
             hash: head.hash,
             pending: Vec::new(),
+            bulk: None,
         })
     }
 
@@ -193,6 +195,23 @@ impl WriteTx {
         self.seq = seq;
     }
 
+    /// Readies this write for much more data than usual (a large import); the commit, or
+    /// [`WriteTx::end_bulk`] when the write is given up, restores the connection.
+    pub(crate) async fn begin_bulk(&mut self) -> Result<()> {
+        if self.bulk.is_none() {
+            self.bulk = Some(self.tx.begin_bulk_write().await?);
+        }
+        Ok(())
+    }
+
+    /// Restores what [`WriteTx::begin_bulk`] changed.
+    pub(crate) async fn end_bulk(&mut self) -> Result<()> {
+        if let Some(bulk) = self.bulk.take() {
+            self.tx.end_bulk_write(bulk).await?;
+        }
+        Ok(())
+    }
+
     /// Writes the entries and the new head, then commits everything at once.
     pub async fn commit(mut self) -> Result<()> {
         let rows = std::mem::take(&mut self.pending);
@@ -204,6 +223,7 @@ impl WriteTx {
                 &[self.seq.into(), self.hash.clone().into()],
             )
             .await?;
+        self.end_bulk().await?;
         self.tx.commit().await?;
         Ok(())
     }

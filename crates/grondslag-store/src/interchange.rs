@@ -1,7 +1,7 @@
 //! Export and import of the whole register as one document (REG-4). An import is one
 //! transaction: it lands whole, with an audit entry per changed record, or not at all.
 
-use crate::audit::now;
+use crate::audit::{now, WriteTx};
 use crate::register::{
     find_in_tx, insert_activities, save_version, set_organisation, to_json, upsert_processor,
     upsert_unit,
@@ -38,6 +38,9 @@ struct VersionRow {
 struct IdRow {
     id: String,
 }
+
+/// From this many versions in a file, the import readies its transaction for bulk writing.
+const BULK_FROM_VERSIONS: usize = 1_000;
 
 fn decode_err(msg: String) -> StoreError {
     StoreError::Other(sqlx::Error::Decode(msg.into()))
@@ -111,15 +114,40 @@ impl Store {
         validate_document(doc)
             .into_result(())
             .map_err(StoreError::Invalid)?;
-        let mut report = ImportReport::default();
         let mut w = self.begin_write(actor).await?;
+        let versions: usize = doc.activities.iter().map(|a| 1 + a.history.len()).sum();
+        if versions >= BULK_FROM_VERSIONS {
+            w.begin_bulk().await?;
+        }
+        let report = match self.import_in(&mut w, doc).await {
+            Ok(report) => report,
+            Err(e) => {
+                // The transaction rolls back when `w` is dropped; the connection goes back to
+                // the pool, so it gets its settings back first. Its own error would only
+                // hide the first one.
+                let _ = w.end_bulk().await;
+                return Err(e);
+            }
+        };
+        w.commit().await?;
+        // A large import changes the data's shape: give the query planner fresh statistics,
+        // as a database whose autovacuum is off would otherwise plan on empty tables.
+        if report.activities_created > 100 {
+            self.pool.execute("ANALYZE", &[]).await?;
+        }
+        Ok(report)
+    }
+
+    /// The writes of [`Store::import`], in its transaction.
+    async fn import_in(&self, w: &mut WriteTx, doc: &RegisterDocument) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
         let current_org = {
             let o = self.organisation().await?;
             // A file without organisation details leaves the stored ones alone.
             (doc.organisation != Organisation::default() && o != doc.organisation).then_some(o)
         };
         if let Some(before) = current_org {
-            set_organisation(&mut w, &doc.organisation).await?;
+            set_organisation(w, &doc.organisation).await?;
             w.record(
                 "organisation.import",
                 "organisation",
@@ -137,7 +165,7 @@ impl Store {
         for u in &doc.units {
             let before = units.get(&u.id);
             if before != Some(u) {
-                upsert_unit(&mut w, u).await?;
+                upsert_unit(w, u).await?;
                 w.record(
                     "unit.import",
                     "unit",
@@ -157,7 +185,7 @@ impl Store {
         for p in &doc.processors {
             let before = processors.get(&p.id);
             if before != Some(p) {
-                upsert_processor(&mut w, p).await?;
+                upsert_processor(w, p).await?;
                 w.record(
                     "processor.import",
                     "processor",
@@ -178,7 +206,7 @@ impl Store {
             .activities
             .iter()
             .partition(|a| existing.contains(&a.id));
-        insert_activities(&mut w, &new).await?;
+        insert_activities(w, &new).await?;
         for a in &new {
             // The entry holds the current version; cloning the record would copy its history too.
             let summary = ActivityRecord {
@@ -200,7 +228,7 @@ impl Store {
         }
         report.activities_created = new.len();
         for a in old {
-            let current = find_in_tx(&mut w, &a.id)
+            let current = find_in_tx(w, &a.id)
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("activity {}", a.id)))?;
             if current.status == a.status && current.activity == a.activity {
@@ -214,7 +242,7 @@ impl Store {
                     a.id, current.activity.name
                 )));
             }
-            let next = save_version(&mut w, &current, a.status, a.activity.clone()).await?;
+            let next = save_version(w, &current, a.status, a.activity.clone()).await?;
             w.record(
                 "activity.import",
                 "activity",
@@ -223,12 +251,6 @@ impl Store {
                 Some(to_json(&next)),
             );
             report.activities_updated += 1;
-        }
-        w.commit().await?;
-        // A large import changes the data's shape: give the query planner fresh statistics,
-        // as a database whose autovacuum is off would otherwise plan on empty tables.
-        if report.activities_created > 100 {
-            self.pool.execute("ANALYZE", &[]).await?;
         }
         Ok(report)
     }

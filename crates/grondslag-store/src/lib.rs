@@ -73,6 +73,10 @@ impl Store {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|_| StoreError::UnsupportedUrl(url.to_string()))?
                 .create_if_missing(true)
+                // An activity's version is a JSON document of about 2 kB: two of them do not
+                // fit a page of the default 4 kB, so half of every page stood empty. Takes
+                // effect when the file is created; an existing file keeps its page size.
+                .page_size(8192)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)

@@ -732,7 +732,6 @@ const VERSION_COLUMNS: [&str; 6] = [
 /// Inserts activities that are new to the database, with their history, in few statements.
 pub(crate) async fn insert_activities(w: &mut WriteTx, records: &[&ActivityRecord]) -> Result<()> {
     let mut rows = Vec::new();
-    let mut versions = Vec::new();
     let mut term_rows = Vec::new();
     for r in records {
         let a = &r.activity;
@@ -754,24 +753,6 @@ pub(crate) async fn insert_activities(w: &mut WriteTx, records: &[&ActivityRecor
             r.saved_by.as_str().into(),
             json(a).into(),
         ]);
-        for h in &r.history {
-            versions.push(version_row(
-                &r.id,
-                h.version,
-                h.status,
-                h.saved_at,
-                &h.saved_by,
-                &h.activity,
-            ));
-        }
-        versions.push(version_row(
-            &r.id,
-            r.version,
-            r.status,
-            r.saved_at,
-            &r.saved_by,
-            a,
-        ));
         term_rows.extend(
             terms(a)
                 .into_iter()
@@ -796,7 +777,32 @@ pub(crate) async fn insert_activities(w: &mut WriteTx, records: &[&ActivityRecor
         rows,
     )
     .await?;
-    w.tx.insert_many("activity_versions", &VERSION_COLUMNS, versions)
+    // Most of an import's data: each version is serialised as the rows are taken, while the
+    // database writes the rows before.
+    let versions = records.iter().flat_map(|r| {
+        let current = std::iter::once(version_row(
+            &r.id,
+            r.version,
+            r.status,
+            r.saved_at,
+            &r.saved_by,
+            &r.activity,
+        ));
+        r.history
+            .iter()
+            .map(|h| {
+                version_row(
+                    &r.id,
+                    h.version,
+                    h.status,
+                    h.saved_at,
+                    &h.saved_by,
+                    &h.activity,
+                )
+            })
+            .chain(current)
+    });
+    w.tx.insert_stream("activity_versions", &VERSION_COLUMNS, Box::new(versions))
         .await?;
     w.tx.insert_many(
         "activity_terms",

@@ -447,11 +447,10 @@ fn redact(url: &str) -> String {
 fn read_register(file: &PathBuf) -> Result<Result<interchange::RegisterDocument, Vec<String>>> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let value: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(v) => v,
-        Err(e) => return Ok(Err(vec![format!("the file is not valid JSON: {e}")])),
-    };
-    Ok(interchange::parse(&value).map_err(|e| interchange::error_lines(&e)))
+    Ok(interchange::parse_text(&text).map_err(|e| match e {
+        interchange::TextError::Json(e) => vec![format!("the file is not valid JSON: {e}")],
+        interchange::TextError::Invalid(e) => interchange::error_lines(&e),
+    }))
 }
 
 #[tokio::main]

@@ -121,6 +121,17 @@ fn strict(mut v: Value, root: bool) -> Value {
     v
 }
 
+/// The schema of one element of a document's `activities`: the document's own definitions,
+/// so that a record passes exactly when it would pass inside a document.
+fn record_schema() -> Value {
+    let mut doc = schema();
+    json!({
+        "$schema": doc["$schema"].take(),
+        "$defs": doc["$defs"].take(),
+        "$ref": "#/$defs/ActivityRecord",
+    })
+}
+
 fn strict_schema<T: JsonSchema>() -> Value {
     strict(
         serde_json::to_value(schemars::schema_for!(T)).expect("schema serialises"),
@@ -133,7 +144,9 @@ fn validator(which: &'static str) -> &'static jsonschema::Validator {
     static ACTIVITY: OnceLock<jsonschema::Validator> = OnceLock::new();
     static UNIT: OnceLock<jsonschema::Validator> = OnceLock::new();
     static PROCESSOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    static RECORD: OnceLock<jsonschema::Validator> = OnceLock::new();
     let (cell, schema): (_, fn() -> Value) = match which {
+        "record" => (&RECORD, record_schema),
         "activity" => (&ACTIVITY, activity_schema),
         "unit" => (&UNIT, strict_schema::<Unit>),
         "processor" => (&PROCESSOR, strict_schema::<Processor>),
@@ -270,15 +283,30 @@ fn decode<T: serde::de::DeserializeOwned>(
         return Err(schema_errors(validator, value));
     }
     // Deserialising from a reference spares a copy of a document that can be hundreds of MB.
-    T::deserialize(value).map_err(|e| {
-        let mut errors = ValidationErrors::new();
-        errors.add("", "invalid", e.to_string());
-        errors
-    })
+    T::deserialize(value).map_err(decode_error)
+}
+
+/// A value that passed the schema and still does not decode: one error for the whole
+/// document, as serde gives no path.
+fn decode_error(e: serde_json::Error) -> ValidationErrors {
+    let mut errors = ValidationErrors::new();
+    errors.add("", "invalid", e.to_string());
+    errors
 }
 
 /// Parses and fully validates a register document.
 pub fn parse(value: &Value) -> Result<RegisterDocument, ValidationErrors> {
+    check_format(value)?;
+    let validator = validator("document");
+    if !validator.is_valid(value) {
+        return Err(schema_errors(validator, value));
+    }
+    let doc = decode::document(value).map_err(decode_error)?;
+    validate_document(&doc).into_result(doc)
+}
+
+/// Checks `format` and `format_version` of a document.
+fn check_format(value: &Value) -> Result<(), ValidationErrors> {
     let mut errors = ValidationErrors::new();
     // An unknown format or version makes every other message misleading: stop here.
     match value.get("format") {
@@ -307,9 +335,7 @@ pub fn parse(value: &Value) -> Result<RegisterDocument, ValidationErrors> {
             format!("is required; expected {FORMAT_VERSION}"),
         ),
     }
-    errors.into_result(())?;
-    let doc: RegisterDocument = decode("document", value)?;
-    validate_document(&doc).into_result(doc)
+    errors.into_result(())
 }
 
 /// Parses the content of one activity (an API request body).
@@ -399,5 +425,8 @@ pub fn error_lines(errors: &ValidationErrors) -> Vec<String> {
     errors.iter().map(FieldError::to_string).collect()
 }
 
+mod decode;
+mod text;
+pub use text::{parse_text, TextError};
 #[cfg(test)]
 mod tests;
