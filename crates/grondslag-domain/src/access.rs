@@ -57,10 +57,14 @@ pub enum Permission {
     /// Record consent events (CON-1): consents, withdrawals, objections, restrictions. The
     /// FG and the FG office; the website's or CRM's API token gets the FG office's role.
     RecordConsent,
+    /// Write, publish and retire consent notices: the texts the website and the hosted form
+    /// show (CON-1, GDPR 7(1)). The FG and the FG office. Reading notices needs
+    /// `ReadConsent`.
+    ManageConsentNotices,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ReadRegister,
         Permission::EditActivity,
         Permission::SubmitActivity,
@@ -75,6 +79,7 @@ impl Permission {
         Permission::ApproveErasure,
         Permission::ReadConsent,
         Permission::RecordConsent,
+        Permission::ManageConsentNotices,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +98,7 @@ impl Permission {
             Permission::ApproveErasure => "approve_erasure",
             Permission::ReadConsent => "read_consent",
             Permission::RecordConsent => "record_consent",
+            Permission::ManageConsentNotices => "manage_consent_notices",
         }
     }
 }

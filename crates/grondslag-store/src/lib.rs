@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod consent;
+pub mod consent_notices;
 mod db;
 pub mod interchange;
 pub mod opendsr;

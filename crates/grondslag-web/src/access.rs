@@ -43,7 +43,8 @@ needs!(
     HandleRequests,
     ApproveErasure,
     ReadConsent,
-    RecordConsent
+    RecordConsent,
+    ManageConsentNotices
 );
 
 /// A logged-in user who holds permission `N` somewhere, with where.

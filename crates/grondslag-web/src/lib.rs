@@ -45,6 +45,10 @@ pub struct AppState {
     /// The secret for the consent ledger's subject keys (`--consent-key-file`); without it
     /// the consent endpoints answer 503.
     pub consent_key: Option<Arc<grondslag_domain::consent::PseudonymKey>>,
+    /// The address users reach the server at (`--public-url`), for links in e-mail. Taken
+    /// from configuration, never from the request's Host header, which anyone can forge to
+    /// have a link to their own site mailed; without it the hosted consent form is off.
+    pub public_url: Option<String>,
 }
 
 impl AppState {
@@ -59,6 +63,7 @@ impl AppState {
             mailer: None,
             datastores: Arc::new(Vec::new()),
             consent_key: None,
+            public_url: None,
         }
     }
 }

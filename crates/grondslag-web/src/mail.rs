@@ -1,6 +1,7 @@
 //! E-mail over SMTP (issue 6): the one-time code and the confirmation of the public request
-//! form, in the requester's language, and the daily deadline reminders to the handlers of
-//! requests. Messages are plain text, and every sentence comes from the locales.
+//! form, in the requester's language, the links of the hosted consent form, and the daily
+//! deadline reminders to the handlers of requests. Messages are plain text, and every
+//! sentence comes from the locales.
 //!
 //! The server is named by one URL (`--smtp-url`, docs/configuration.md):
 //!
@@ -213,6 +214,32 @@ pub fn code_mail(lang: Lang, name: &str, code: &str) -> Mail {
     .join("\n\n");
     Mail {
         subject: t(lang, "mail-code-subject"),
+        body: body + "\n",
+    }
+}
+
+/// The e-mail of the hosted consent form (double opt-in): the link that confirms a consent
+/// (`withdraw` false) or a withdrawal. Nothing is recorded until it is followed.
+pub fn consent_link_mail(lang: Lang, withdraw: bool, link: &str) -> Mail {
+    let (subject, intro) = if withdraw {
+        (
+            "mail-consent-withdraw-subject",
+            "mail-consent-withdraw-intro",
+        )
+    } else {
+        ("mail-consent-give-subject", "mail-consent-give-intro")
+    };
+    let body = [
+        t(lang, "mail-consent-greeting"),
+        t(lang, intro),
+        format!("{}\n\n    {link}", t(lang, "mail-consent-link-instruction")),
+        t(lang, "mail-consent-link-validity"),
+        t(lang, "mail-consent-ignore"),
+        closing(lang),
+    ]
+    .join("\n\n");
+    Mail {
+        subject: t(lang, subject),
         body: body + "\n",
     }
 }

@@ -90,8 +90,16 @@ pub async fn requests(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     // The login form has no session yet; everything else that posts does, except the public
-    // request form, which carries its own double-submit token (html/public_request.rs).
-    if path == "/login" || path == "/privacy-request" || path.starts_with("/privacy-request/") {
+    // request form and the hosted consent form, which carry their own double-submit token
+    // (html/public_request.rs, html/public_consent.rs). `/consent/notices` is staff pages.
+    let hosted_consent = path.starts_with("/consent/")
+        && path != "/consent/notices"
+        && !path.starts_with("/consent/notices/");
+    if path == "/login"
+        || path == "/privacy-request"
+        || path.starts_with("/privacy-request/")
+        || hosted_consent
+    {
         return next.run(req).await;
     }
     let expected = cookie(req.headers(), SESSION_COOKIE)

@@ -102,6 +102,11 @@ enum Command {
         opendsr_certificate_url: Option<String>,
         #[command(flatten)]
         consent_key: consent::KeyArg,
+        /// The address users reach the server at, e.g. https://privacy.lindenhout.example,
+        /// for the links in e-mail of the hosted consent form; without it the form is
+        /// unavailable.
+        #[arg(long, env = "GRONDSLAG_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Import a register file (the interchange format): all of it, or nothing.
     Import {
@@ -477,6 +482,7 @@ async fn main() -> Result<()> {
             opendsr_signing_key,
             opendsr_certificate_url,
             consent_key,
+            public_url,
         } => {
             let transfers = check::transfer_rules(transfer_rules.as_deref())?;
             let sso = sso_config.as_deref().map(sso::provider).transpose()?;
@@ -484,6 +490,7 @@ async fn main() -> Result<()> {
                 grondslag_web::AppState::new(open(&db).await?, secure_cookies, transfers);
             state.behind_proxy = behind_proxy;
             state.sso = sso.map(std::sync::Arc::new);
+            state.public_url = public_url.map(|u| u.trim_end_matches('/').to_string());
             if let Some(dir) = datastores {
                 state.datastores = std::sync::Arc::new(datastores::open_dir(&dir).await?);
             }

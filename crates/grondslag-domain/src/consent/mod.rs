@@ -10,6 +10,8 @@
 //!   hash, and the validation of new events against a subject's history.
 //! - `decision`: [`decide`], allowed or denied at a time, with the reason and the events that
 //!   decided it. It allocates nothing, for the batch and audience paths.
+//! - `notice`: managed consent notices, Dutch and English, with their versions and the
+//!   check before one is published.
 //! - `receipt`: a Kantara Consent Receipt v1.1 and a DPV (ISO/IEC TS 27560) JSON-LD record of
 //!   one consent.
 //! - `terms`: the vocabularies (glossary §10 and §13).
@@ -20,6 +22,7 @@
 mod decision;
 mod event;
 mod identifier;
+mod notice;
 mod receipt;
 mod terms;
 
@@ -31,6 +34,7 @@ pub use event::{
 pub use identifier::{
     IdentifierError, KeyError, PseudonymKey, SubjectId, SubjectKey, MIN_SECRET_LEN,
 };
+pub use notice::{validate_notice_id, NoticeContent, NoticeStatus};
 pub use receipt::{
     check_kantara, dpv_record, kantara_receipt, Controller, ReceiptError, ReceiptInput,
     KANTARA_VERSION,

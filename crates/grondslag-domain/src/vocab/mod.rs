@@ -191,6 +191,7 @@ pub fn all_terms() -> Vec<TermRow> {
     out.extend(rows::<crate::consent::EventType>());
     out.extend(rows::<crate::consent::ObjectionKind>());
     out.extend(rows::<crate::consent::Reason>());
+    out.extend(rows::<crate::consent::NoticeStatus>());
     out.extend(rows::<crate::consent::RecorderKind>());
     out
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod activities;
 pub mod consent;
+mod consent_notices;
 mod findings;
 pub mod openapi;
 pub(crate) mod opendsr;
@@ -59,6 +60,7 @@ pub fn table() -> Vec<ApiRoute> {
     routes.extend(requests::routes());
     routes.extend(opendsr::routes());
     routes.extend(consent::routes());
+    routes.extend(consent_notices::routes());
     routes
 }
 

@@ -51,6 +51,20 @@ pub fn openapi_document() -> Value {
     component!("OpenDsrReceipt", super::opendsr::OpenDsrReceipt);
     component!("OpenDsrStatus", super::opendsr::OpenDsrStatus);
     component!("OpenDsrCancellation", super::opendsr::OpenDsrCancellation);
+    component!(
+        "ConsentNoticeVersion",
+        super::consent_notices::ConsentNoticeVersion
+    );
+    component!("NewConsentNotice", super::consent_notices::NewConsentNotice);
+    component!("NoticeContent", grondslag_domain::consent::NoticeContent);
+    component!(
+        "PublishConsentNotice",
+        super::consent_notices::PublishConsentNotice
+    );
+    component!(
+        "PublishedConsentNotice",
+        super::consent_notices::PublishedConsentNotice
+    );
     let lists = [
         (
             "VersionInfoList",
@@ -71,6 +85,11 @@ pub fn openapi_document() -> Value {
         (
             "RequestCountList",
             g.subschema_for::<super::requests::RequestCount>()
+                .to_value(),
+        ),
+        (
+            "ConsentNoticeVersionList",
+            g.subschema_for::<super::consent_notices::ConsentNoticeVersion>()
                 .to_value(),
         ),
         (

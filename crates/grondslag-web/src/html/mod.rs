@@ -4,10 +4,12 @@
 mod account;
 mod activities;
 mod consent;
+mod consent_notices;
 mod findings;
 mod form;
 mod login;
 mod organisation;
+mod public_consent;
 mod public_request;
 mod requests;
 
@@ -37,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .merge(public_request::routes())
         .merge(requests::routes())
         .merge(consent::routes())
+        .merge(consent_notices::routes())
+        .merge(public_consent::routes())
 }
 
 /// What every page needs: the language, who is logged in, where we are.

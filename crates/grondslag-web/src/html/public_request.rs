@@ -50,7 +50,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The hidden field that repeats the cookie.
-const TOKEN_FIELD: &str = "csrf";
+pub(super) const TOKEN_FIELD: &str = "csrf";
 
 fn cookie_name(s: &AppState) -> &'static str {
     if s.secure_cookies {
@@ -65,7 +65,7 @@ fn well_formed(token: &str) -> bool {
 }
 
 /// The browser's form token, or a new one with the cookie that sets it.
-fn form_token(s: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+pub(super) fn form_token(s: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
     if let Some(token) = cookie(headers, cookie_name(s)).filter(|t| well_formed(t)) {
         return (token, None);
     }
@@ -84,7 +84,7 @@ fn form_token(s: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>
 }
 
 /// Whether a post carries the token of the browser's cookie.
-fn token_matches(s: &AppState, headers: &HeaderMap, sent: &str) -> bool {
+pub(super) fn token_matches(s: &AppState, headers: &HeaderMap, sent: &str) -> bool {
     let Some(kept) = cookie(headers, cookie_name(s)).filter(|t| well_formed(t)) else {
         return false;
     };
@@ -97,7 +97,11 @@ fn token_matches(s: &AppState, headers: &HeaderMap, sent: &str) -> bool {
 }
 
 /// Pages with what a requester typed are not kept in caches.
-fn finish(mut res: Response, status: StatusCode, set_cookie: Option<HeaderValue>) -> Response {
+pub(super) fn finish(
+    mut res: Response,
+    status: StatusCode,
+    set_cookie: Option<HeaderValue>,
+) -> Response {
     *res.status_mut() = status;
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -107,7 +111,7 @@ fn finish(mut res: Response, status: StatusCode, set_cookie: Option<HeaderValue>
     res
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+pub(super) fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields
         .iter()
         .find(|(k, _)| k == name)

@@ -143,6 +143,24 @@ fn request(op: &str, activity: &str, doc: &Value) -> (String, Option<Value>) {
         ),
         "getConsentReceiptKantara" => ("/api/v1/consent/events/none/kantara".into(), None),
         "getConsentReceiptDpv" => ("/api/v1/consent/events/none/dpv".into(), None),
+        "listConsentNotices" => ("/api/v1/consent/notices".into(), None),
+        "createConsentNotice" => (
+            "/api/v1/consent/notices".into(),
+            Some(
+                json!({"id": "newsletter", "activity": activity, "text_nl": "Ja.", "text_en": "Yes."}),
+            ),
+        ),
+        "getPublishedConsentNotice" => ("/api/v1/consent/notices/none".into(), None),
+        "saveConsentNotice" => (
+            "/api/v1/consent/notices/none".into(),
+            Some(json!({"activity": activity, "text_nl": "Ja.", "text_en": "Yes."})),
+        ),
+        "listConsentNoticeVersions" => ("/api/v1/consent/notices/none/versions".into(), None),
+        "publishConsentNotice" => (
+            "/api/v1/consent/notices/none/publish".into(),
+            Some(json!({"version": 1})),
+        ),
+        "retireConsentNotice" => ("/api/v1/consent/notices/none/retire".into(), None),
         other => {
             panic!("the authorization matrix has no request for the new route {other}: add one")
         }
