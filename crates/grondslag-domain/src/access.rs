@@ -18,6 +18,8 @@ vocabulary! {
         Auditor => "auditor", "Auditor (reads everything)", "Auditor (leest alles)", "RU 2:7 lid 4", None;
         CouncilReader => "council_reader", "Works or student council (camera overview)", "OR of USR (overzicht cameratoezicht)", "RU 5:1 lid 6", None;
         Administrator => "administrator", "Administrator (accounts and settings)", "Beheerder (accounts en instellingen)", "–", None;
+        CommunicationOfficer => "communication_officer", "Communication officer (checks audiences)", "Communicatiemedewerker (toetst doelgroepen)", "UM 4.4; UM 6; RU 4:4 lid 2", None;
+        ConsentClient => "consent_client", "Connected system (asks and records consent)", "Gekoppeld systeem (vraagt en legt toestemming vast)", "CON-1; CON-2", None;
     }
 }
 
@@ -50,12 +52,15 @@ pub enum Permission {
     HandleRequests,
     /// Approve an erasure after its dry run; only the FG.
     ApproveErasure,
-    /// Ask the consent ledger (CON-2 to CON-6): decisions, audiences, a subject's timeline,
-    /// receipts. The FG, the FG office and the auditor everywhere; a system that asks
-    /// (the CRM, the mailing tool) gets an API token with the auditor's role.
+    /// Ask the consent ledger for decisions and filter audiences (CON-2, CON-5, CON-6),
+    /// without seeing anyone's events: the communication officer before a mailing, and a
+    /// connected system (the CRM, the website, the mailing tool) by its API token.
+    CheckConsent,
+    /// Read the consent ledger itself (CON-2 to CON-4): a subject's timeline, receipts,
+    /// the notices. The FG, the FG office and the auditor.
     ReadConsent,
     /// Record consent events (CON-1): consents, withdrawals, objections, restrictions. The
-    /// FG and the FG office; the website's or CRM's API token gets the FG office's role.
+    /// FG and the FG office, and a connected system (the website, the CRM) by its API token.
     RecordConsent,
     /// Write, publish and retire consent notices: the texts the website and the hosted form
     /// show (CON-1, GDPR 7(1)). The FG and the FG office. Reading notices needs
@@ -64,7 +69,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ReadRegister,
         Permission::EditActivity,
         Permission::SubmitActivity,
@@ -77,6 +82,7 @@ impl Permission {
         Permission::ReadRequests,
         Permission::HandleRequests,
         Permission::ApproveErasure,
+        Permission::CheckConsent,
         Permission::ReadConsent,
         Permission::RecordConsent,
         Permission::ManageConsentNotices,
@@ -96,6 +102,7 @@ impl Permission {
             Permission::ReadRequests => "read_requests",
             Permission::HandleRequests => "handle_requests",
             Permission::ApproveErasure => "approve_erasure",
+            Permission::CheckConsent => "check_consent",
             Permission::ReadConsent => "read_consent",
             Permission::RecordConsent => "record_consent",
             Permission::ManageConsentNotices => "manage_consent_notices",
@@ -130,7 +137,12 @@ pub fn reach(role: Role, p: Permission) -> Reach {
         (DomainOwner, ReadRegister | EditActivity | SubmitActivity) => Units,
         (Staff, ReadRegister | EditActivity) => Units,
         (SecurityOfficer, ReadRegister) => Units,
-        (Auditor, ReadRegister | ExportRegister | VerifyAudit | ReadRequests | ReadConsent) => All,
+        (
+            Auditor,
+            ReadRegister | ExportRegister | VerifyAudit | ReadRequests | CheckConsent | ReadConsent,
+        ) => All,
+        (CommunicationOfficer, CheckConsent) => All,
+        (ConsentClient, CheckConsent | RecordConsent) => All,
         (Administrator, ManageAccounts | VerifyAudit) => All,
         _ => No,
     }

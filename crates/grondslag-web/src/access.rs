@@ -42,6 +42,7 @@ needs!(
     ReadRequests,
     HandleRequests,
     ApproveErasure,
+    CheckConsent,
     ReadConsent,
     RecordConsent,
     ManageConsentNotices

@@ -9,7 +9,7 @@
 //! configure it.
 
 use super::ApiRoute;
-use crate::access::{Can, ReadConsent, RecordConsent};
+use crate::access::{Can, CheckConsent, ReadConsent, RecordConsent};
 use crate::error::{operation_id_now, ApiError, ApiPath, ApiQuery, Problem, ProblemField};
 use crate::AppState;
 use axum::body::{Body, Bytes};
@@ -19,19 +19,21 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Json;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use futures_util::StreamExt;
 use grondslag_domain::access::Permission;
 use grondslag_domain::consent::{
     decide, dpv_record, kantara_receipt, ActivityConsentNeeds, ConsentEvent, Controller, Effect,
-    EventKind, IdentifierKind, LedgerEntry, Notice, ObjectionKind, PseudonymKey, ReceiptInput,
-    RecordedBy, Scope, SubjectId, SubjectKey, Target,
+    EventKind, EventRefs, IdentifierKind, LedgerEntry, Notice, ObjectionKind, PseudonymKey,
+    ReceiptInput, RecordedBy, Scope, SubjectId, SubjectKey, Target,
 };
 use grondslag_domain::register::Activity;
 use grondslag_domain::vocab::{Purpose, Term};
 use grondslag_domain::{Lang, ValidationErrors};
-use grondslag_store::consent::StoredEvent;
+use grondslag_store::consent::{LedgerRow, Ledgers, StoredEvent};
 use grondslag_store::StoreError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -68,7 +70,8 @@ pub fn routes() -> Vec<ApiRoute> {
             (200, None),
             &[],
             post(decision),
-        ),
+        )
+        .needs(Permission::CheckConsent),
         route(
             Method::POST,
             "/api/v1/consent/decisions",
@@ -77,7 +80,8 @@ pub fn routes() -> Vec<ApiRoute> {
             (200, None),
             &[],
             post(decisions),
-        ),
+        )
+        .needs(Permission::CheckConsent),
         route(
             Method::POST,
             "/api/v1/consent/subject",
@@ -107,7 +111,8 @@ pub fn routes() -> Vec<ApiRoute> {
                 ("format", "string", "json (default) or csv"),
             ],
             post(audience),
-        ),
+        )
+        .needs(Permission::CheckConsent),
         route(
             Method::GET,
             "/api/v1/consent/events/{id}/kantara",
@@ -395,11 +400,38 @@ struct DecisionRequest {
     at: Option<DateTime<Utc>>,
 }
 
+/// [`DecisionRequest`] read straight from a line of NDJSON, borrowing its strings: the fast
+/// path of batch decisions. When a line does not read this way it goes the slow way, through
+/// [`question`], which says what is wrong with it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineRequest<'a> {
+    #[serde(borrow)]
+    identifier: LineIdentifier<'a>,
+    #[serde(default, borrow)]
+    activity: Option<Cow<'a, str>>,
+    #[serde(default)]
+    purpose: Option<Purpose>,
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LineIdentifier<'a> {
+    kind: IdentifierKind,
+    #[serde(borrow)]
+    value: Cow<'a, str>,
+}
+
 #[derive(Serialize)]
-struct DecisionOut {
-    subject: SubjectKey,
+struct DecisionOut<'a> {
+    /// The item's place in a batch; absent for a single decision.
     #[serde(skip_serializing_if = "Option::is_none")]
-    activity: Option<String>,
+    index: Option<usize>,
+    subject: KeyHex,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    activity: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     purpose: Option<Purpose>,
     at: DateTime<Utc>,
@@ -408,7 +440,32 @@ struct DecisionOut {
     reason_label: &'static str,
     since: Option<DateTime<Utc>>,
     /// The ids of the events that decided.
-    deciding_events: Vec<String>,
+    deciding_events: DecidingIds<'a>,
+}
+
+/// A subject key as its 64 hex digits, written from the stack: batch decisions write one a
+/// line, and `SubjectKey`'s own serialisation allocates a string for each.
+struct KeyHex(SubjectKey);
+
+impl Serialize for KeyHex {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 64];
+        for (i, b) in self.0.as_bytes().iter().enumerate() {
+            out[2 * i] = DIGITS[(b >> 4) as usize];
+            out[2 * i + 1] = DIGITS[(b & 15) as usize];
+        }
+        s.serialize_str(std::str::from_utf8(&out).expect("hex digits are ASCII"))
+    }
+}
+
+/// The ids of the deciding events, written straight from the rows they index.
+struct DecidingIds<'a>(&'a [LedgerRow], EventRefs);
+
+impl Serialize for DecidingIds<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|i| self.0[i].id.as_str()))
+    }
 }
 
 /// What each activity needs, looked up once a request.
@@ -463,7 +520,34 @@ async fn question(
         &format!("{prefix}identifier"),
         &mut errors,
     );
-    let at = req.at.unwrap_or(now);
+    let asked = Asked {
+        activity: req.activity.as_deref(),
+        purpose: req.purpose,
+        at: req.at,
+    };
+    checked(s, cache, subject, asked, errors, prefix, now).await
+}
+
+/// What a decision request asks about, once its identifier is keyed.
+struct Asked<'a> {
+    activity: Option<&'a str>,
+    purpose: Option<Purpose>,
+    at: Option<DateTime<Utc>>,
+}
+
+/// The checks of a decision request after its identifier: the time, and the activity or
+/// purpose. Shared by [`question`] and the fast path of batch decisions, so both answer
+/// alike.
+async fn checked(
+    s: &AppState,
+    cache: &mut NeedsCache,
+    subject: Option<SubjectKey>,
+    asked: Asked<'_>,
+    mut errors: ValidationErrors,
+    prefix: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<Question, ValidationErrors>, Fail> {
+    let at = asked.at.unwrap_or(now);
     if at > now {
         errors.add(
             format!("{prefix}at"),
@@ -475,7 +559,7 @@ async fn question(
             ),
         );
     }
-    let needs = match (&req.activity, req.purpose) {
+    let needs = match (asked.activity, asked.purpose) {
         (Some(_), Some(_)) => {
             errors.add(
                 format!("{prefix}purpose"),
@@ -508,8 +592,8 @@ async fn question(
     match (subject, needs) {
         (Some(subject), Some(needs)) if errors.is_empty() => Ok(Ok(Question {
             subject,
-            activity: req.activity,
-            purpose: req.purpose,
+            activity: asked.activity.map(str::to_string),
+            purpose: asked.purpose,
             needs,
             at,
         })),
@@ -517,7 +601,43 @@ async fn question(
     }
 }
 
-fn answer(q: &Question, events: &[StoredEvent]) -> DecisionOut {
+/// One line of NDJSON as a decision request: the fast path when the line has the expected
+/// shape, [`question`] otherwise. `line` is its 1-based line number in the body.
+async fn line_question(
+    s: &AppState,
+    key: &PseudonymKey,
+    cache: &mut NeedsCache,
+    text: &[u8],
+    line: usize,
+    now: DateTime<Utc>,
+) -> Result<Result<Question, ValidationErrors>, Fail> {
+    if let Ok(req) = serde_json::from_slice::<LineRequest>(text) {
+        let mut errors = ValidationErrors::new();
+        let subject = match SubjectId::parse(req.identifier.kind, &req.identifier.value) {
+            Ok(id) => Some(key.subject_key(&id)),
+            Err(e) => {
+                errors.add("identifier.value", e.code(), e.to_string());
+                None
+            }
+        };
+        let asked = Asked {
+            activity: req.activity.as_deref(),
+            purpose: req.purpose,
+            at: req.at,
+        };
+        return checked(s, cache, subject, asked, errors, "", now).await;
+    }
+    match serde_json::from_slice::<Value>(text) {
+        Ok(v) => question(s, key, cache, v, "", now).await,
+        Err(e) => {
+            let mut errors = ValidationErrors::new();
+            errors.add("", "invalid", format!("line {line} is not JSON: {e}"));
+            Ok(Err(errors))
+        }
+    }
+}
+
+fn answer<'a>(q: &'a Question, events: &'a [LedgerRow], index: Option<usize>) -> DecisionOut<'a> {
     let target = match (&q.activity, q.purpose) {
         (Some(a), _) => Target::Activity(a),
         (None, Some(p)) => Target::Purpose(p),
@@ -525,130 +645,299 @@ fn answer(q: &Question, events: &[StoredEvent]) -> DecisionOut {
     };
     let d = decide(events, &q.needs, target, q.at);
     DecisionOut {
-        subject: q.subject,
-        activity: q.activity.clone(),
+        index,
+        subject: KeyHex(q.subject),
+        activity: q.activity.as_deref(),
         purpose: q.purpose,
         at: q.at,
         allowed: d.allowed,
         reason: d.reason.machine_name(),
         reason_label: d.reason.label(Lang::En),
         since: d.since,
-        deciding_events: d
-            .deciding_events
-            .iter()
-            .map(|i| events[i].id.clone())
-            .collect(),
+        deciding_events: DecidingIds(events, d.deciding_events),
     }
 }
 
 async fn decision(
     State(s): State<AppState>,
-    _can: Can<ReadConsent>,
+    _can: Can<CheckConsent>,
     body: Bytes,
-) -> Result<Json<DecisionOut>, Fail> {
+) -> Result<Response, Fail> {
     let key = key_of(&s)?;
     let v: Value = super::json_body(&body)?;
     let q = question(&s, &key, &mut NeedsCache::default(), v, "", now())
         .await?
         .map_err(|e| Fail::Api(ApiError::Invalid(e)))?;
-    let events = s.store.consent_events_of(&q.subject).await?;
-    Ok(Json(answer(&q, &events)))
+    let events = s.store.consent_ledger_of(&q.subject).await?;
+    Ok(Json(answer(&q, &events, None)).into_response())
 }
 
 /// How many decisions are read from the database at once.
-const DECISION_CHUNK: usize = 1000;
+const DECISION_CHUNK: usize = 2000;
+/// The largest JSON array of decision requests: an array is read whole, NDJSON streams.
+const ARRAY_LIMIT: usize = 64 * 1024 * 1024;
 
-/// The items of a batch: a JSON array, or one JSON value a line (NDJSON).
-fn batch_items(body: &[u8]) -> Result<Vec<Value>, Fail> {
-    let text = std::str::from_utf8(body)
-        .map_err(|_| ApiError::BadRequest("the body is not UTF-8".into()))?;
-    if text.trim_start().starts_with('[') {
-        return Ok(super::json_body::<Vec<Value>>(body)?);
-    }
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                Fail::Api(ApiError::BadRequest(format!(
-                    "line {} is not JSON: {e}",
-                    n + 1
-                )))
-            })
-        })
-        .collect()
+/// A request body read as it arrives, a block of whole lines at a time: batch decisions and
+/// audiences of millions of lines never hold the whole body (axum's 2 MB limit on a whole
+/// body does not apply to a stream).
+struct LineReader {
+    stream: axum::body::BodyDataStream,
+    buf: Vec<u8>,
+    /// How far `buf` was searched for line ends, and how many it holds up to there.
+    scanned: usize,
+    lines: usize,
+    done: bool,
 }
 
-fn ndjson_line(v: &impl Serialize) -> Bytes {
-    let mut line = serde_json::to_vec(v).expect("a line serialises");
-    line.push(b'\n');
-    Bytes::from(line)
+impl LineReader {
+    fn new(body: Body) -> LineReader {
+        LineReader {
+            stream: body.into_data_stream(),
+            buf: Vec::new(),
+            scanned: 0,
+            lines: 0,
+            done: false,
+        }
+    }
+
+    async fn fill(&mut self) -> Result<(), Fail> {
+        match self.stream.next().await {
+            Some(Ok(bytes)) => self.buf.extend_from_slice(&bytes),
+            Some(Err(e)) => {
+                return Err(Fail::Api(ApiError::BadRequest(format!(
+                    "the request body could not be read: {e}"
+                ))))
+            }
+            None => self.done = true,
+        }
+        Ok(())
+    }
+
+    /// The first byte that is not white space, without taking it.
+    async fn peek(&mut self) -> Result<Option<u8>, Fail> {
+        loop {
+            if let Some(b) = self.buf.iter().find(|b| !b.is_ascii_whitespace()) {
+                return Ok(Some(*b));
+            }
+            if self.done {
+                return Ok(None);
+            }
+            self.fill().await?;
+        }
+    }
+
+    /// The rest of the body, when it is at most `limit` bytes.
+    async fn rest(mut self, limit: usize) -> Result<Vec<u8>, Fail> {
+        while !self.done {
+            if self.buf.len() > limit {
+                return Err(Fail::Api(ApiError::BadRequest(format!(
+                    "the body is larger than {} MB; send NDJSON, which is read as it arrives",
+                    limit >> 20
+                ))));
+            }
+            self.fill().await?;
+        }
+        Ok(self.buf)
+    }
+
+    /// The next `n` lines as one block (fewer at the end of the body), line ends included;
+    /// None once the body is read.
+    async fn block(&mut self, n: usize) -> Result<Option<Vec<u8>>, Fail> {
+        loop {
+            while self.lines < n {
+                match self.buf[self.scanned..].iter().position(|b| *b == b'\n') {
+                    Some(p) => {
+                        self.scanned += p + 1;
+                        self.lines += 1;
+                    }
+                    None => {
+                        self.scanned = self.buf.len();
+                        break;
+                    }
+                }
+            }
+            if self.lines >= n || self.done {
+                break;
+            }
+            self.fill().await?;
+        }
+        let cut = if self.lines >= n {
+            self.scanned
+        } else {
+            self.buf.len()
+        };
+        if cut == 0 {
+            return Ok(None);
+        }
+        let rest = self.buf.split_off(cut);
+        self.scanned = 0;
+        self.lines = 0;
+        Ok(Some(std::mem::replace(&mut self.buf, rest)))
+    }
+}
+
+/// The items of a batch: a JSON array, read whole, or NDJSON, read a block at a time.
+enum BatchItems {
+    Array(std::vec::IntoIter<Value>),
+    Lines { reader: LineReader, line: usize },
+}
+
+impl BatchItems {
+    async fn open(body: Body) -> Result<BatchItems, Fail> {
+        let mut reader = LineReader::new(body);
+        if reader.peek().await? == Some(b'[') {
+            let body = reader.rest(ARRAY_LIMIT).await?;
+            let items: Vec<Value> = super::json_body(&body)?;
+            return Ok(BatchItems::Array(items.into_iter()));
+        }
+        Ok(BatchItems::Lines { reader, line: 0 })
+    }
+
+    /// The next chunk of checked questions; None at the end. Lines of white space only are
+    /// skipped and get no index.
+    async fn next_chunk(
+        &mut self,
+        s: &AppState,
+        key: &PseudonymKey,
+        cache: &mut NeedsCache,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Vec<Result<Question, ValidationErrors>>>, Fail> {
+        let mut out = Vec::with_capacity(DECISION_CHUNK);
+        match self {
+            BatchItems::Array(items) => {
+                for v in items.by_ref().take(DECISION_CHUNK) {
+                    out.push(question(s, key, cache, v, "", now).await?);
+                }
+            }
+            BatchItems::Lines { reader, line } => {
+                let Some(block) = reader.block(DECISION_CHUNK).await? else {
+                    return Ok(None);
+                };
+                for text in block.split(|b| *b == b'\n') {
+                    *line += 1;
+                    let text = text.trim_ascii();
+                    if !text.is_empty() {
+                        out.push(line_question(s, key, cache, text, *line, now).await?);
+                    }
+                }
+            }
+        }
+        Ok((!out.is_empty() || matches!(self, BatchItems::Lines { .. })).then_some(out))
+    }
+}
+
+/// The distinct subjects of a chunk of questions.
+fn subjects_of(questions: &[Result<Question, ValidationErrors>]) -> Vec<SubjectKey> {
+    let mut keys: Vec<SubjectKey> = questions
+        .iter()
+        .filter_map(|q| q.as_ref().ok().map(|q| q.subject))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// A read of ledgers under way.
+type Fetch = tokio::task::JoinHandle<grondslag_store::Result<Ledgers>>;
+
+/// Reads the ledgers of `keys` in a task of its own, so that the next chunk is parsed and
+/// keyed (on one core) while the database reads this one (on the other).
+fn fetch_ledgers(s: &AppState, keys: Vec<SubjectKey>) -> Fetch {
+    let store = s.store.clone();
+    tokio::spawn(async move { store.consent_ledgers(&keys).await })
+}
+
+fn write_line(out: &mut Vec<u8>, v: &impl Serialize) {
+    serde_json::to_writer(&mut *out, v).expect("a line serialises");
+    out.push(b'\n');
+}
+
+/// The NDJSON lines of one chunk of answered questions, the first at `first`.
+fn answer_chunk(
+    questions: &[Result<Question, ValidationErrors>],
+    ledgers: &Ledgers,
+    first: usize,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(questions.len() * 400);
+    for (i, q) in questions.iter().enumerate() {
+        match q {
+            Ok(q) => write_line(
+                &mut out,
+                &answer(q, ledgers.of(&q.subject), Some(first + i)),
+            ),
+            Err(errors) => write_line(
+                &mut out,
+                &json!({
+                    "index": first + i,
+                    "errors": errors.iter().map(|e| ProblemField {
+                        path: e.path.clone(),
+                        code: e.code.to_string(),
+                        message: e.message.clone(),
+                    }).collect::<Vec<_>>(),
+                }),
+            ),
+        }
+    }
+    out
 }
 
 async fn decisions(
     State(s): State<AppState>,
-    _can: Can<ReadConsent>,
-    body: Bytes,
+    _can: Can<CheckConsent>,
+    body: Body,
 ) -> Result<Response, Fail> {
     let key = key_of(&s)?;
-    let items = batch_items(&body)?;
+    let mut items = BatchItems::open(body).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let op = operation_id_now();
-    // The answer streams: each chunk of items is read, decided and sent before the next, so
-    // memory stays bounded by the chunk however long the batch.
+    // The answer streams: each chunk of items is read, decided and sent before the next is
+    // answered, so memory stays bounded by a few chunks however long the batch. While the
+    // database reads one chunk, the next is parsed and keyed.
     tokio::spawn(async move {
         let now = now();
         let mut cache = NeedsCache::default();
         let mut index = 0usize;
-        for chunk in items.chunks(DECISION_CHUNK) {
-            let mut questions = Vec::with_capacity(chunk.len());
-            for v in chunk {
-                match question(&s, &key, &mut cache, v.clone(), "", now).await {
-                    Ok(q) => questions.push(q),
-                    Err(_) => {
-                        let _ = tx.send(Ok(ndjson_line(&json!({"index": index, "error": "the database is unavailable", "operation_id": op})))).await;
-                        return;
-                    }
+        let mut pending: Option<(Vec<Result<Question, ValidationErrors>>, Fetch)> = None;
+        loop {
+            let next = match items.next_chunk(&s, &key, &mut cache, now).await {
+                Ok(next) => next,
+                Err(Fail::Api(ApiError::BadRequest(message))) => {
+                    let _ = tx
+                        .send(Ok(ndjson_error(&json!({"index": index, "error": message}))))
+                        .await;
+                    return;
                 }
-                index += 1;
-            }
-            let keys: Vec<SubjectKey> = questions
-                .iter()
-                .filter_map(|q| q.as_ref().ok().map(|q| q.subject))
-                .collect::<HashSet<_>>()
-                .into_iter()
-                .collect();
-            let events = match s.store.consent_events_of_many(&keys).await {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::error!(operation_id = %op, cause = %e, "batch decisions");
-                    let _ = tx.send(Ok(ndjson_line(&json!({"error": "the database failed; see the server log", "operation_id": op})))).await;
+                Err(_) => {
+                    let _ = tx.send(Ok(ndjson_error(&json!({"index": index, "error": "the database is unavailable", "operation_id": op})))).await;
                     return;
                 }
             };
-            let mut out = Vec::new();
-            let first = index - questions.len();
-            for (i, q) in questions.into_iter().enumerate() {
-                let line = match q {
-                    Ok(q) => {
-                        let history = events.get(&q.subject).map(Vec::as_slice).unwrap_or(&[]);
-                        let mut v = serde_json::to_value(answer(&q, history)).expect("serialises");
-                        v["index"] = json!(first + i);
-                        v
+            let started = next.map(|questions| {
+                let fetch = fetch_ledgers(&s, subjects_of(&questions));
+                (questions, fetch)
+            });
+            if let Some((questions, fetch)) = pending.take() {
+                let fetched = fetch
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.map_err(|e| e.to_string()));
+                let ledgers = match fetched {
+                    Ok(l) => l,
+                    Err(cause) => {
+                        tracing::error!(operation_id = %op, cause = %cause, "batch decisions");
+                        let _ = tx.send(Ok(ndjson_error(&json!({"error": "the database failed; see the server log", "operation_id": op})))).await;
+                        return;
                     }
-                    Err(errors) => json!({
-                        "index": first + i,
-                        "errors": errors.into_iter().map(|e| ProblemField {
-                            path: e.path,
-                            code: e.code.to_string(),
-                            message: e.message,
-                        }).collect::<Vec<_>>(),
-                    }),
                 };
-                out.extend_from_slice(&ndjson_line(&line));
+                let out = answer_chunk(&questions, &ledgers, index);
+                index += questions.len();
+                if tx.send(Ok(Bytes::from(out))).await.is_err() {
+                    return;
+                }
             }
-            if tx.send(Ok(Bytes::from(out))).await.is_err() {
-                return;
+            match started {
+                Some(p) => pending = Some(p),
+                None => return,
             }
         }
     });
@@ -661,6 +950,12 @@ async fn decisions(
         HeaderValue::from_static("application/x-ndjson"),
     );
     Ok(res)
+}
+
+fn ndjson_error(v: &Value) -> Bytes {
+    let mut out = Vec::new();
+    write_line(&mut out, v);
+    Bytes::from(out)
 }
 
 #[derive(Serialize)]
@@ -736,11 +1031,91 @@ struct AudienceReport {
     removed: BTreeMap<&'static str, usize>,
 }
 
+/// Identifiers of an audience read from the database at once.
+const AUDIENCE_CHUNK: usize = 10_000;
+
+/// One chunk of an audience: each new subject's key with its normalised identifier.
+type AudienceChunk = Vec<(SubjectKey, String)>;
+
+/// Where an audience's lines come from: the body as it streams in, or the CSV of a JSON
+/// body `{"csv": "..."}`.
+enum AudienceSource {
+    Stream(LineReader),
+    Text(Option<Vec<u8>>),
+}
+
+impl AudienceSource {
+    async fn block(&mut self) -> Result<Option<Vec<u8>>, Fail> {
+        match self {
+            AudienceSource::Stream(r) => r.block(AUDIENCE_CHUNK).await,
+            AudienceSource::Text(t) => Ok(t.take()),
+        }
+    }
+}
+
+/// Reads an audience: parses, keys and removes duplicates line by line, and keeps what the
+/// database must answer for.
+struct AudienceReader<'k> {
+    key: &'k PseudonymKey,
+    line: usize,
+    total: usize,
+    seen: HashSet<SubjectKey>,
+    removed: BTreeMap<&'static str, usize>,
+}
+
+impl AudienceReader<'_> {
+    fn read(&mut self, block: &[u8], chunk: &mut AudienceChunk) -> Result<(), Fail> {
+        let text = std::str::from_utf8(block)
+            .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".into()))?;
+        for line in text.lines() {
+            let n = self.line;
+            self.line += 1;
+            let field = line
+                .split([',', ';', '\t'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"')
+                .trim();
+            if field.is_empty() {
+                continue;
+            }
+            let kind = if field.contains('@') {
+                IdentifierKind::Email
+            } else {
+                IdentifierKind::Phone
+            };
+            let parsed = SubjectId::parse(kind, field);
+            // A first line that is no identifier at all is a header ("email", "telefoon").
+            if n == 0
+                && parsed.is_err()
+                && !field.contains('@')
+                && !field.bytes().any(|b| b.is_ascii_digit())
+            {
+                continue;
+            }
+            self.total += 1;
+            match parsed {
+                Ok(id) => {
+                    let k = self.key.subject_key(&id);
+                    if self.seen.insert(k) {
+                        chunk.push((k, id.as_str().to_string()));
+                    } else {
+                        *self.removed.entry("duplicate").or_default() += 1;
+                    }
+                }
+                Err(_) => *self.removed.entry("malformed").or_default() += 1,
+            }
+        }
+        Ok(())
+    }
+}
+
 async fn audience(
     State(s): State<AppState>,
-    _can: Can<ReadConsent>,
+    _can: Can<CheckConsent>,
     ApiQuery(q): ApiQuery<AudienceQuery>,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, Fail> {
     let key = key_of(&s)?;
     let Some(activity_id) = q.activity else {
@@ -769,83 +1144,78 @@ async fn audience(
         Err(e) => return Err(e.into()),
     };
     let needs = ActivityConsentNeeds::from_activity(&record.activity);
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".into()))?;
     // The API takes JSON bodies only (security.rs: a page on another site cannot send JSON
-    // without a preflight), so the CSV comes as {"csv": "..."}; a raw CSV body is read too.
-    let wrapped: Option<String> = serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|v| v.get("csv").and_then(Value::as_str).map(str::to_string));
-    let text = wrapped.as_deref().unwrap_or(text);
-    let mut removed: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut people: Vec<(SubjectKey, String)> = Vec::new();
-    let mut seen: HashSet<SubjectKey> = HashSet::new();
-    let mut total = 0;
-    for (n, line) in text.lines().enumerate() {
-        let field = line
-            .split([',', ';', '\t'])
-            .next()
-            .unwrap_or("")
-            .trim()
-            .trim_matches('"')
-            .trim();
-        if field.is_empty() {
-            continue;
+    // without a preflight), so the CSV comes as {"csv": "..."}, read whole; a raw CSV body
+    // streams, a block of lines at a time.
+    let mut reader = LineReader::new(body);
+    let mut source = if reader.peek().await? == Some(b'{') {
+        let body = reader.rest(ARRAY_LIMIT).await?;
+        let v: Value = super::json_body(&body)?;
+        let text = v.get("csv").and_then(Value::as_str).unwrap_or("");
+        AudienceSource::Text(Some(text.as_bytes().to_vec()))
+    } else {
+        AudienceSource::Stream(reader)
+    };
+    let mut lines = AudienceReader {
+        key: &key,
+        line: 0,
+        total: 0,
+        seen: HashSet::new(),
+        removed: BTreeMap::new(),
+    };
+    let at = now();
+    // The allowed identifiers, written as they are found: CSV lines, or the items of a JSON
+    // array. Memory grows with the output and the set of keys seen, not with whole decisions.
+    let mut allowed_out: Vec<u8> = Vec::new();
+    let mut allowed = 0usize;
+    let mut pending: Option<(AudienceChunk, Fetch)> = None;
+    loop {
+        let mut chunk = AudienceChunk::new();
+        let block = source.block().await?;
+        if let Some(block) = &block {
+            lines.read(block, &mut chunk)?;
         }
-        let kind = if field.contains('@') {
-            IdentifierKind::Email
-        } else {
-            IdentifierKind::Phone
-        };
-        let parsed = SubjectId::parse(kind, field);
-        // A first line that is no identifier at all is a header ("email", "telefoon").
-        if n == 0
-            && parsed.is_err()
-            && !field.contains('@')
-            && !field.bytes().any(|b| b.is_ascii_digit())
-        {
-            continue;
-        }
-        total += 1;
-        match parsed {
-            Ok(id) => {
-                let k = key.subject_key(&id);
-                if seen.insert(k) {
-                    people.push((k, id.as_str().to_string()));
+        // The database reads this chunk while the next one is parsed and keyed.
+        let started = block.map(|_| {
+            let keys: Vec<SubjectKey> = chunk.iter().map(|(k, _)| *k).collect();
+            (chunk, fetch_ledgers(&s, keys))
+        });
+        if let Some((people, fetch)) = pending.take() {
+            let ledgers = fetch
+                .await
+                .map_err(|e| ApiError::Internal(format!("audience: {e}")))??;
+            for (k, id) in &people {
+                let d = decide(ledgers.of(k), &needs, Target::Activity(&activity_id), at);
+                if !d.allowed {
+                    *lines.removed.entry(d.reason.machine_name()).or_default() += 1;
+                    continue;
+                }
+                allowed += 1;
+                if csv {
+                    allowed_out.extend_from_slice(id.as_bytes());
+                    allowed_out.push(b'\n');
                 } else {
-                    *removed.entry("duplicate").or_default() += 1;
+                    if allowed > 1 {
+                        allowed_out.push(b',');
+                    }
+                    serde_json::to_writer(&mut allowed_out, id).expect("a string serialises");
                 }
             }
-            Err(_) => *removed.entry("malformed").or_default() += 1,
         }
-    }
-    let at = now();
-    let mut allowed: Vec<String> = Vec::new();
-    for chunk in people.chunks(DECISION_CHUNK * 10) {
-        let keys: Vec<SubjectKey> = chunk.iter().map(|(k, _)| *k).collect();
-        let events = s.store.consent_events_of_many(&keys).await?;
-        for (k, id) in chunk {
-            let history = events.get(k).map(Vec::as_slice).unwrap_or(&[]);
-            let d = decide(history, &needs, Target::Activity(&activity_id), at);
-            if d.allowed {
-                allowed.push(id.clone());
-            } else {
-                *removed.entry(d.reason.machine_name()).or_default() += 1;
-            }
+        match started {
+            Some(p) => pending = Some(p),
+            None => break,
         }
     }
     let report = AudienceReport {
         activity: activity_id,
-        total,
-        allowed: allowed.len(),
-        removed,
+        total: lines.total,
+        allowed,
+        removed: lines.removed,
     };
     if csv {
-        let mut out = String::from("identifier\n");
-        for id in &allowed {
-            out.push_str(id);
-            out.push('\n');
-        }
+        let mut out = b"identifier\n".to_vec();
+        out.extend_from_slice(&allowed_out);
         let mut res = out.into_response();
         res.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -858,9 +1228,18 @@ async fn audience(
         );
         return Ok(res);
     }
-    let mut v = serde_json::to_value(&report).expect("serialises");
-    v["identifiers"] = json!(allowed);
-    Ok(Json(v).into_response())
+    // The report's object with the identifiers as one more member, spliced in as written.
+    let mut out = serde_json::to_vec(&report).expect("serialises");
+    out.pop();
+    out.extend_from_slice(b",\"identifiers\":[");
+    out.extend_from_slice(&allowed_out);
+    out.extend_from_slice(b"]}");
+    let mut res = out.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(res)
 }
 
 enum ReceiptKind {
