@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod error;
 mod findings;
+mod form_data;
 pub mod fulfil;
 mod html;
 mod i18n;

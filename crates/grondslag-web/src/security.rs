@@ -94,6 +94,7 @@ pub async fn requests(req: Request, next: Next) -> Response {
     // (html/public_request.rs, html/public_consent.rs). `/consent/notices` is staff pages.
     let hosted_consent = path.starts_with("/consent/")
         && path != "/consent/notices"
+        && path != "/consent/audience"
         && !path.starts_with("/consent/notices/");
     if path == "/login"
         || path == "/privacy-request"
@@ -109,7 +110,22 @@ pub async fn requests(req: Request, next: Next) -> Response {
     let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     };
-    let sent = form_urlencoded_value(&bytes, CSRF_FIELD);
+    // A form with a file input comes as multipart/form-data (the audience page).
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::form_data::boundary);
+    let sent = match multipart {
+        Some(b) => crate::form_data::fields(&b, bytes.clone())
+            .await
+            .and_then(|f| {
+                f.into_iter()
+                    .find(|f| f.name == CSRF_FIELD && f.filename.is_none())
+                    .and_then(|f| String::from_utf8(f.data.to_vec()).ok())
+            }),
+        None => form_urlencoded_value(&bytes, CSRF_FIELD),
+    };
     let lang = crate::i18n::from_parts(&parts);
     match (expected, sent) {
         (Some(e), Some(s)) if constant_time_eq(e.as_bytes(), s.as_bytes()) => {

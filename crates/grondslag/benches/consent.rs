@@ -40,8 +40,8 @@
 //!   the ingest measure (default 1000000); the rest is loaded first, through the store's own
 //!   `record_consent_events` in the bench process (the same validation and insert, without
 //!   HTTP), in batches of `GRONDSLAG_BENCH_BULK_BATCH` (50000);
-//! - `GRONDSLAG_BENCH_BATCH`: events per ingest request (4000; the API reads at most 2 MB a
-//!   request body), `GRONDSLAG_BENCH_INGEST_CLIENTS`: concurrent ingest requests (2);
+//! - `GRONDSLAG_BENCH_BATCH`: events per ingest request (4000, about 1.3 MB of JSON),
+//!   `GRONDSLAG_BENCH_INGEST_CLIENTS`: concurrent ingest requests (2);
 //! - `GRONDSLAG_BENCH_CLIENTS`: concurrent clients for single decisions (64),
 //!   `GRONDSLAG_BENCH_DECISIONS`: timed single decisions in the closed loop (50000),
 //!   `GRONDSLAG_BENCH_RATE`: the paced run's total rate per second (2000), for

@@ -24,7 +24,7 @@ vocabulary! {
 }
 
 /// Slugs that name pages of the staff UI under `/consent/`, so no notice can take them.
-const RESERVED: &[&str] = &["notices"];
+const RESERVED: &[&str] = &["notices", "audience"];
 
 /// What staff write for one version of a notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]

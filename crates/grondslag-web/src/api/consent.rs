@@ -678,8 +678,7 @@ const DECISION_CHUNK: usize = 2000;
 const ARRAY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// A request body read as it arrives, a block of whole lines at a time: batch decisions and
-/// audiences of millions of lines never hold the whole body (axum's 2 MB limit on a whole
-/// body does not apply to a stream).
+/// audiences of millions of lines never hold the whole body.
 struct LineReader {
     stream: axum::body::BodyDataStream,
     buf: Vec<u8>,
@@ -1022,13 +1021,13 @@ struct AudienceQuery {
 
 /// The report of an audience filter: counts, never identifiers.
 #[derive(Serialize)]
-struct AudienceReport {
-    activity: String,
+pub(crate) struct AudienceReport {
+    pub(crate) activity: String,
     /// Lines with an identifier.
-    total: usize,
-    allowed: usize,
+    pub(crate) total: usize,
+    pub(crate) allowed: usize,
     /// How many were removed, per reason: a decision reason, `malformed` or `duplicate`.
-    removed: BTreeMap<&'static str, usize>,
+    pub(crate) removed: BTreeMap<&'static str, usize>,
 }
 
 /// Identifiers of an audience read from the database at once.
@@ -1111,28 +1110,10 @@ impl AudienceReader<'_> {
     }
 }
 
-async fn audience(
-    State(s): State<AppState>,
-    _can: Can<CheckConsent>,
-    ApiQuery(q): ApiQuery<AudienceQuery>,
-    body: Body,
-) -> Result<Response, Fail> {
-    let key = key_of(&s)?;
-    let Some(activity_id) = q.activity else {
-        return Err(invalid("activity", "required", "is required: ?activity=ID"));
-    };
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(invalid(
-                "format",
-                "unknown_value",
-                format!("\"{other}\" is not a format; expected json or csv"),
-            ))
-        }
-    };
-    let record = match s.store.activity(&activity_id).await {
+/// The consent needs of the activity an audience is filtered for; an unknown id is an error
+/// at `activity`.
+async fn audience_needs(s: &AppState, activity_id: &str) -> Result<ActivityConsentNeeds, Fail> {
+    let record = match s.store.activity(activity_id).await {
         Ok(r) => r,
         Err(StoreError::NotFound(_)) => {
             return Err(invalid(
@@ -1143,21 +1124,22 @@ async fn audience(
         }
         Err(e) => return Err(e.into()),
     };
-    let needs = ActivityConsentNeeds::from_activity(&record.activity);
-    // The API takes JSON bodies only (security.rs: a page on another site cannot send JSON
-    // without a preflight), so the CSV comes as {"csv": "..."}, read whole; a raw CSV body
-    // streams, a block of lines at a time.
-    let mut reader = LineReader::new(body);
-    let mut source = if reader.peek().await? == Some(b'{') {
-        let body = reader.rest(ARRAY_LIMIT).await?;
-        let v: Value = super::json_body(&body)?;
-        let text = v.get("csv").and_then(Value::as_str).unwrap_or("");
-        AudienceSource::Text(Some(text.as_bytes().to_vec()))
-    } else {
-        AudienceSource::Stream(reader)
-    };
+    Ok(ActivityConsentNeeds::from_activity(&record.activity))
+}
+
+/// Filters an audience for an activity: reads `source` line by line and decides for each new
+/// subject. Returns the report and the allowed identifiers, as CSV lines (`csv`) or as the
+/// items of a JSON array.
+async fn filter_audience(
+    s: &AppState,
+    key: &PseudonymKey,
+    activity_id: String,
+    needs: &ActivityConsentNeeds,
+    mut source: AudienceSource,
+    csv: bool,
+) -> Result<(AudienceReport, Vec<u8>), Fail> {
     let mut lines = AudienceReader {
-        key: &key,
+        key,
         line: 0,
         total: 0,
         seen: HashSet::new(),
@@ -1178,14 +1160,14 @@ async fn audience(
         // The database reads this chunk while the next one is parsed and keyed.
         let started = block.map(|_| {
             let keys: Vec<SubjectKey> = chunk.iter().map(|(k, _)| *k).collect();
-            (chunk, fetch_ledgers(&s, keys))
+            (chunk, fetch_ledgers(s, keys))
         });
         if let Some((people, fetch)) = pending.take() {
             let ledgers = fetch
                 .await
                 .map_err(|e| ApiError::Internal(format!("audience: {e}")))??;
             for (k, id) in &people {
-                let d = decide(ledgers.of(k), &needs, Target::Activity(&activity_id), at);
+                let d = decide(ledgers.of(k), needs, Target::Activity(&activity_id), at);
                 if !d.allowed {
                     *lines.removed.entry(d.reason.machine_name()).or_default() += 1;
                     continue;
@@ -1213,6 +1195,57 @@ async fn audience(
         allowed,
         removed: lines.removed,
     };
+    Ok((report, allowed_out))
+}
+
+/// An audience given as text (the UI's pasted or uploaded CSV), filtered as the API does:
+/// the report and the allowed identifiers, one a line.
+pub(crate) async fn filter_audience_text(
+    s: &AppState,
+    activity_id: &str,
+    text: Vec<u8>,
+) -> Result<(AudienceReport, Vec<u8>), Fail> {
+    let key = key_of(s)?;
+    let needs = audience_needs(s, activity_id).await?;
+    let source = AudienceSource::Text(Some(text));
+    filter_audience(s, &key, activity_id.to_string(), &needs, source, true).await
+}
+
+async fn audience(
+    State(s): State<AppState>,
+    _can: Can<CheckConsent>,
+    ApiQuery(q): ApiQuery<AudienceQuery>,
+    body: Body,
+) -> Result<Response, Fail> {
+    let key = key_of(&s)?;
+    let Some(activity_id) = q.activity else {
+        return Err(invalid("activity", "required", "is required: ?activity=ID"));
+    };
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(invalid(
+                "format",
+                "unknown_value",
+                format!("\"{other}\" is not a format; expected json or csv"),
+            ))
+        }
+    };
+    let needs = audience_needs(&s, &activity_id).await?;
+    // The API takes JSON bodies only (security.rs: a page on another site cannot send JSON
+    // without a preflight), so the CSV comes as {"csv": "..."}, read whole; a raw CSV body
+    // streams, a block of lines at a time.
+    let mut reader = LineReader::new(body);
+    let source = if reader.peek().await? == Some(b'{') {
+        let body = reader.rest(ARRAY_LIMIT).await?;
+        let v: Value = super::json_body(&body)?;
+        let text = v.get("csv").and_then(Value::as_str).unwrap_or("");
+        AudienceSource::Text(Some(text.as_bytes().to_vec()))
+    } else {
+        AudienceSource::Stream(reader)
+    };
+    let (report, allowed_out) = filter_audience(&s, &key, activity_id, &needs, source, csv).await?;
     if csv {
         let mut out = b"identifier\n".to_vec();
         out.extend_from_slice(&allowed_out);

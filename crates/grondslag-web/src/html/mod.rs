@@ -4,6 +4,7 @@
 mod account;
 mod activities;
 mod consent;
+mod consent_audience;
 mod consent_notices;
 mod findings;
 mod form;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(public_request::routes())
         .merge(requests::routes())
         .merge(consent::routes())
+        .merge(consent_audience::routes())
         .merge(consent_notices::routes())
         .merge(public_consent::routes())
 }
@@ -55,6 +57,8 @@ pub struct Ctx {
     pub requests: bool,
     /// Whether the navigation shows the consent ledger.
     pub consent: bool,
+    /// Whether the navigation shows the audience filter.
+    pub audience: bool,
 }
 
 impl Ctx {
@@ -66,6 +70,7 @@ impl Ctx {
             csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
             requests: may(user, grondslag_domain::access::Permission::ReadRequests),
             consent: may(user, grondslag_domain::access::Permission::ReadConsent),
+            audience: may(user, grondslag_domain::access::Permission::CheckConsent),
         }
     }
 

@@ -6,6 +6,7 @@ mod api;
 mod browser;
 mod cli;
 mod consent;
+mod consent_audience;
 mod consent_notices;
 mod fulfilment;
 mod node;

@@ -1,0 +1,23 @@
+## The audience filter (CON-5, CON-6)
+nav-audience = Audience filter
+title-consent-audience = Filter an audience
+audience-intro = Check a list of e-mail addresses or phone numbers against the consent ledger before a mailing: choose the activity, upload a CSV file or paste the list, and see who may be approached. The list is not stored.
+audience-list = The list
+audience-list-hint = One e-mail address or phone number per line, in the first column; a header line is skipped. A chosen file takes precedence over pasted text.
+audience-file = CSV file
+audience-text = Or paste the addresses
+action-audience-report = Show the report
+action-audience-download = Download the allowed list (CSV)
+audience-report = Report
+audience-total = Addresses in the list
+audience-allowed = May be approached
+audience-removed = Removed
+audience-removed-none = Nobody was removed.
+audience-count = How many
+audience-removed-malformed = Not a valid e-mail address or phone number
+audience-removed-duplicate = Appears more than once in the list
+audience-download-hint = Use "Download the allowed list" to get the addresses that may be approached as a CSV file.
+audience-error-activity = Choose an activity of the register.
+audience-error-empty = Upload a CSV file or paste at least one address.
+audience-error-not-text = The file is not a text (UTF-8) CSV file.
+audience-too-large = The list is too large for this page; use the API (POST /api/v1/consent/audience).

@@ -1,0 +1,23 @@
+## Het doelgroepfilter (CON-5, CON-6)
+nav-audience = Doelgroepfilter
+title-consent-audience = Een doelgroep filteren
+audience-intro = Toets een lijst van e-mailadressen of telefoonnummers aan het toestemmingsregister voor een mailing: kies de verwerkingsactiviteit, upload een CSV-bestand of plak de lijst, en zie wie benaderd mag worden. De lijst wordt niet bewaard.
+audience-list = De lijst
+audience-list-hint = Eén e-mailadres of telefoonnummer per regel, in de eerste kolom; een kopregel wordt overgeslagen. Een gekozen bestand gaat voor geplakte tekst.
+audience-file = CSV-bestand
+audience-text = Of plak de adressen
+action-audience-report = Toon het overzicht
+action-audience-download = Download de toegestane lijst (CSV)
+audience-report = Overzicht
+audience-total = Adressen in de lijst
+audience-allowed = Mogen benaderd worden
+audience-removed = Verwijderd
+audience-removed-none = Niemand is verwijderd.
+audience-count = Aantal
+audience-removed-malformed = Geen geldig e-mailadres of telefoonnummer
+audience-removed-duplicate = Komt meer dan eens voor in de lijst
+audience-download-hint = Gebruik "Download de toegestane lijst" om de adressen die benaderd mogen worden als CSV-bestand te krijgen.
+audience-error-activity = Kies een verwerkingsactiviteit uit het register.
+audience-error-empty = Upload een CSV-bestand of plak ten minste één adres.
+audience-error-not-text = Het bestand is geen tekstbestand (UTF-8) in CSV.
+audience-too-large = De lijst is te groot voor deze pagina; gebruik de API (POST /api/v1/consent/audience).
