@@ -78,6 +78,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{binary, env_usize, free_port, mb, pg_admin, proc_status_kb, verdict, with_database};
+
 const PG_DATABASE: &str = "grondslag_bench_consent";
 /// The demo university's register: its activities are what consent is given for.
 const REGISTER: &str = include_str!("../src/demo/university.json");
@@ -1160,21 +1163,6 @@ fn loopback_mb_s() -> Result<f64> {
 // ---------------------------------------------------------------------------------------
 // The binary, the databases and the server (as in the other benches).
 
-fn binary() -> Result<PathBuf> {
-    let path = match std::env::var_os("GRONDSLAG_BENCH_BIN") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release/grondslag"),
-    };
-    if !path.is_file() {
-        bail!(
-            "the release binary {} is missing: build it first with `cargo build --release -p grondslag` \
-             (or point GRONDSLAG_BENCH_BIN at a grondslag binary)",
-            path.display()
-        );
-    }
-    Ok(path.canonicalize()?)
-}
-
 /// Runs `grondslag ARGS` to the end and returns what it printed.
 fn run(bin: &Path, args: &[&str]) -> Result<String> {
     let out = Command::new(bin)
@@ -1200,19 +1188,6 @@ fn load_average() -> String {
         .ok()
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|| "?".into())
-}
-
-/// A field of /proc/PID/status in kB (VmRSS, VmHWM).
-fn proc_status_kb(pid: u32, key: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-}
-
-fn free_port() -> Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(l.local_addr()?.port())
 }
 
 struct Server {
@@ -1288,28 +1263,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-fn with_database(url: &str, db: &str) -> Result<String> {
-    let start = url.find("://").context("a postgres:// URL")? + 3;
-    let (base, query) = url.split_at(url.find('?').unwrap_or(url.len()));
-    let host_end = base[start..].find('/').map_or(base.len(), |i| start + i);
-    Ok(format!("{}/{db}{query}", &base[..host_end]))
-}
-
-async fn pg_admin(url: &str, statements: &[&str]) -> Result<()> {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(url)
-        .await
-        .with_context(|| format!("connecting to {url}"))?;
-    for sql in statements {
-        sqlx::raw_sql(sql)
-            .execute(&mut conn)
-            .await
-            .with_context(|| sql.to_string())?;
-    }
-    conn.close().await?;
-    Ok(())
 }
 
 async fn pg_scalar(url: &str, sql: &str) -> Result<String> {
@@ -1584,18 +1537,6 @@ async fn bench_backend(
 // ---------------------------------------------------------------------------------------
 // The report.
 
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "**not met**"
-    }
-}
-
-fn mb(kb: u64) -> f64 {
-    kb as f64 / 1024.0
-}
-
 fn report_header(scale: &Scale, loopback: f64) {
     println!("## Results\n");
     println!(
@@ -1716,15 +1657,6 @@ fn mem_total_gib() -> f64 {
 }
 
 // ---------------------------------------------------------------------------------------
-
-fn env_usize(key: &str, default: usize) -> Result<usize> {
-    match std::env::var(key) {
-        Ok(v) => v
-            .parse()
-            .with_context(|| format!("{key}={v} is not a number")),
-        Err(_) => Ok(default),
-    }
-}
 
 /// `cargo test --benches`: 300 generated subjects go into a SQLite store through
 /// `record_consent_events`, and the store's decision rows give the domain's answers.

@@ -47,6 +47,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{binary, env_usize, free_port, mb, pg_admin, proc_status_kb, verdict, with_database};
+
 const PASSWORD: &str = "bench-password-2026";
 const USERNAME: &str = "bench";
 const PG_DATABASE: &str = "grondslag_bench";
@@ -1007,57 +1010,6 @@ async fn run_concurrent(client: &reqwest::Client, base: &str, n: usize) -> Resul
 // ---------------------------------------------------------------------------------------
 // The binary, the databases and the server.
 
-fn binary() -> Result<PathBuf> {
-    let path = match std::env::var_os("GRONDSLAG_BENCH_BIN") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release/grondslag"),
-    };
-    if !path.is_file() {
-        bail!(
-            "the release binary {} is missing: build it first with `cargo build --release -p grondslag` \
-             (or point GRONDSLAG_BENCH_BIN at a grondslag binary)",
-            path.display()
-        );
-    }
-    let built = std::fs::metadata(&path)?.modified()?;
-    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    if let Some(newer) = newest_source(&crates).filter(|(t, _)| *t > built) {
-        eprintln!(
-            "warning: {} is newer than {}; rebuild with `cargo build --release -p grondslag` to measure the current code",
-            newer.1.display(),
-            path.display()
-        );
-    }
-    Ok(path.canonicalize()?)
-}
-
-fn newest_source(dir: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
-    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        if name == "benches" || name == "tests" || name == "target" {
-            continue;
-        }
-        let found = if path.is_dir() {
-            newest_source(&path)
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("rs" | "sql" | "html" | "ftl" | "toml")
-        ) {
-            entry.metadata().ok()?.modified().ok().map(|t| (t, path))
-        } else {
-            None
-        };
-        if let Some(f) = found {
-            if newest.as_ref().is_none_or(|n| f.0 > n.0) {
-                newest = Some(f);
-            }
-        }
-    }
-    newest
-}
-
 /// Runs `grondslag ARGS` to the end; its wall time, peak resident memory (kB) and stdout.
 fn run(bin: &Path, args: &[&str], stdin: Option<&str>) -> Result<(Duration, Option<u64>, String)> {
     let t = Instant::now();
@@ -1126,19 +1078,6 @@ fn load_average() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// A field of /proc/PID/status in kB (VmRSS, VmHWM).
-fn proc_status_kb(pid: u32, key: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-}
-
-fn free_port() -> Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(l.local_addr()?.port())
-}
-
 struct Server {
     child: Child,
     base: String,
@@ -1201,30 +1140,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// `url` with its database replaced by `db`.
-fn with_database(url: &str, db: &str) -> Result<String> {
-    let start = url.find("://").context("a postgres:// URL")? + 3;
-    let (base, query) = url.split_at(url.find('?').unwrap_or(url.len()));
-    let host_end = base[start..].find('/').map_or(base.len(), |i| start + i);
-    Ok(format!("{}/{db}{query}", &base[..host_end]))
-}
-
-/// Runs statements one by one (`CREATE DATABASE` cannot share a transaction).
-async fn pg_admin(url: &str, statements: &[&str]) -> Result<()> {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(url)
-        .await
-        .with_context(|| format!("connecting to {url}"))?;
-    for sql in statements {
-        sqlx::raw_sql(sql)
-            .execute(&mut conn)
-            .await
-            .with_context(|| sql.to_string())?;
-    }
-    conn.close().await?;
-    Ok(())
 }
 
 async fn pg_size(url: &str) -> Result<u64> {
@@ -1453,18 +1368,6 @@ async fn bench_backend(
 // ---------------------------------------------------------------------------------------
 // The report.
 
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "**not met**"
-    }
-}
-
-fn mb(kb: u64) -> f64 {
-    kb as f64 / 1024.0
-}
-
 fn latency_cell(s: &Samples) -> String {
     let st = stats(&s.latencies);
     format!(
@@ -1626,15 +1529,6 @@ fn report(data: &DataSet, outcomes: &[Outcome], requests: usize) {
 }
 
 // ---------------------------------------------------------------------------------------
-
-fn env_usize(key: &str, default: usize) -> Result<usize> {
-    match std::env::var(key) {
-        Ok(v) => v
-            .parse()
-            .with_context(|| format!("{key}={v} is not a number")),
-        Err(_) => Ok(default),
-    }
-}
 
 fn main() -> Result<()> {
     // `cargo test --benches` runs bench targets without `--bench`: check the generator only.

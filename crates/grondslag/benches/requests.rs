@@ -46,6 +46,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod support;
+use support::{binary, env_usize, free_port, mb, pg_admin, proc_status_kb, verdict, with_database};
+
 const PASSWORD: &str = "bench-password-2026";
 /// The FG, who reads every request; the bench logs in as this account.
 const USERNAME: &str = "bench";
@@ -518,57 +521,6 @@ async fn measure(
 // ---------------------------------------------------------------------------------------
 // The binary, the databases and the server (as in the register bench).
 
-fn binary() -> Result<PathBuf> {
-    let path = match std::env::var_os("GRONDSLAG_BENCH_BIN") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release/grondslag"),
-    };
-    if !path.is_file() {
-        bail!(
-            "the release binary {} is missing: build it first with `cargo build --release -p grondslag` \
-             (or point GRONDSLAG_BENCH_BIN at a grondslag binary)",
-            path.display()
-        );
-    }
-    let built = std::fs::metadata(&path)?.modified()?;
-    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    if let Some(newer) = newest_source(&crates).filter(|(t, _)| *t > built) {
-        eprintln!(
-            "warning: {} is newer than {}; rebuild with `cargo build --release -p grondslag` to measure the current code",
-            newer.1.display(),
-            path.display()
-        );
-    }
-    Ok(path.canonicalize()?)
-}
-
-fn newest_source(dir: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
-    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        if name == "benches" || name == "tests" || name == "target" {
-            continue;
-        }
-        let found = if path.is_dir() {
-            newest_source(&path)
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("rs" | "sql" | "html" | "ftl" | "toml")
-        ) {
-            entry.metadata().ok()?.modified().ok().map(|t| (t, path))
-        } else {
-            None
-        };
-        if let Some(f) = found {
-            if newest.as_ref().is_none_or(|n| f.0 > n.0) {
-                newest = Some(f);
-            }
-        }
-    }
-    newest
-}
-
 /// Runs `grondslag ARGS` to the end, with `stdin` as its input.
 fn run(bin: &Path, args: &[&str], stdin: &str) -> Result<()> {
     let mut child = Command::new(bin)
@@ -603,19 +555,6 @@ fn load_average() -> String {
         .ok()
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|| "?".into())
-}
-
-/// A field of /proc/PID/status in kB (VmRSS, VmHWM).
-fn proc_status_kb(pid: u32, key: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-}
-
-fn free_port() -> Result<u16> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(l.local_addr()?.port())
 }
 
 struct Server {
@@ -680,30 +619,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// `url` with its database replaced by `db`.
-fn with_database(url: &str, db: &str) -> Result<String> {
-    let start = url.find("://").context("a postgres:// URL")? + 3;
-    let (base, query) = url.split_at(url.find('?').unwrap_or(url.len()));
-    let host_end = base[start..].find('/').map_or(base.len(), |i| start + i);
-    Ok(format!("{}/{db}{query}", &base[..host_end]))
-}
-
-/// Runs statements one by one (`CREATE DATABASE` cannot share a transaction).
-async fn pg_admin(url: &str, statements: &[&str]) -> Result<()> {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(url)
-        .await
-        .with_context(|| format!("connecting to {url}"))?;
-    for sql in statements {
-        sqlx::raw_sql(sql)
-            .execute(&mut conn)
-            .await
-            .with_context(|| sql.to_string())?;
-    }
-    conn.close().await?;
-    Ok(())
 }
 
 /// Requests come in one at a time, and on a server with autovacuum (the default) the
@@ -937,18 +852,6 @@ async fn bench_backend(
 // ---------------------------------------------------------------------------------------
 // The report.
 
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "met"
-    } else {
-        "**not met**"
-    }
-}
-
-fn mb(kb: u64) -> f64 {
-    kb as f64 / 1024.0
-}
-
 fn report(outcomes: &[Outcome], n: usize) {
     println!("## Results\n");
     println!(
@@ -1050,15 +953,6 @@ fn report(outcomes: &[Outcome], n: usize) {
 }
 
 // ---------------------------------------------------------------------------------------
-
-fn env_usize(key: &str, default: usize) -> Result<usize> {
-    match std::env::var(key) {
-        Ok(v) => v
-            .parse()
-            .with_context(|| format!("{key}={v} is not a number")),
-        Err(_) => Ok(default),
-    }
-}
 
 /// `cargo test --benches`: 100 generated requests load into a SQLite store, and the queue
 /// holds the open ones by deadline.

@@ -14,43 +14,12 @@ async fn spawn(db: TestDb) -> TestApp {
 }
 
 async fn spawn_with(db: TestDb, with_key: bool) -> TestApp {
-    db.store
-        .create_user(
-            "cli:test",
-            "fg",
-            "Functionaris",
-            crate::PASSWORD,
-            &[grondslag_domain::access::Grant {
-                role: grondslag_domain::access::Role::Dpo,
-                unit: None,
-            }],
-        )
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let mut state = grondslag_web::AppState::new(
-        db.store.clone(),
-        false,
-        grondslag_domain::transfers::TransferRules::builtin(),
-    );
-    if with_key {
-        state.consent_key = Some(std::sync::Arc::new(PseudonymKey::new(&[42; 32]).unwrap()));
-    }
-    let app = grondslag_web::app(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let app = TestApp { base, client, db };
+    let app = TestApp::spawn_with(db, |state, _| {
+        if with_key {
+            state.consent_key = Some(std::sync::Arc::new(PseudonymKey::new(&[42; 32]).unwrap()));
+        }
+    })
+    .await;
     app.api_login().await;
     app.seed_units().await;
     app

@@ -6,7 +6,7 @@
 //! versions, explicit consent, retirement and the staff pages.
 
 use crate::node::{Received, SmtpServer};
-use crate::PASSWORD;
+use crate::{browser, form_token, TestApp, PASSWORD};
 use grondslag_domain::consent::PseudonymKey;
 use grondslag_store::testing::TestDb;
 use grondslag_web::mail::Mailer;
@@ -33,79 +33,27 @@ impl App {
 
 /// The server with the ledger's key, its public address and, when given, e-mail.
 async fn spawn(db: TestDb, smtp: Option<&SmtpServer>) -> App {
-    db.store
-        .create_user(
-            "cli:test",
-            "fg",
-            "Functionaris",
-            PASSWORD,
-            &[grondslag_domain::access::Grant {
-                role: grondslag_domain::access::Role::Dpo,
-                unit: None,
-            }],
-        )
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let mut state = grondslag_web::AppState::new(
-        db.store.clone(),
-        false,
-        grondslag_domain::transfers::TransferRules::builtin(),
-    );
-    state.behind_proxy = true;
-    state.consent_key = Some(Arc::new(PseudonymKey::new(&[7; 32]).unwrap()));
-    state.public_url = Some(base.clone());
-    state.mailer = smtp.map(|s| Arc::new(Mailer::new(&s.url(), FROM).unwrap()));
-    let app = grondslag_web::app(state);
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
+    let t = TestApp::spawn_with(db, |state, base| {
+        state.behind_proxy = true;
+        state.consent_key = Some(Arc::new(PseudonymKey::new(&[7; 32]).unwrap()));
+        state.public_url = Some(base.to_string());
+        state.mailer = smtp.map(|s| Arc::new(Mailer::new(&s.url(), FROM).unwrap()));
+    })
+    .await;
+    t.seed_units().await;
     let staff = browser("en");
     let res = staff
-        .post(format!("{base}/api/v1/session"))
+        .post(t.url("/api/v1/session"))
         .json(&json!({"username": "fg", "password": PASSWORD}))
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let app = App { base, staff, db };
-    for (id, parent) in [("fnwi", None), ("imapp", Some("fnwi"))] {
-        let unit = grondslag_domain::register::Unit {
-            id: id.into(),
-            kind: grondslag_domain::vocab::UnitKind::Faculty,
-            name_nl: format!("Eenheid {id}"),
-            name_en: format!("Unit {id}"),
-            parent: parent.map(Into::into),
-        };
-        app.db.store.put_unit("cli:test", unit).await.unwrap();
+    App {
+        base: t.base,
+        staff,
+        db: t.db,
     }
-    app
-}
-
-/// A browser: keeps cookies, does not follow redirects, asks for `lang`.
-fn browser(lang: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().unwrap());
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
-fn form_token(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("the page has a form token")
-        .to_string()
 }
 
 /// The SHA-256 of a text, as the ledger computes it for a notice.

@@ -30,6 +30,15 @@ pub struct TestApp {
 impl TestApp {
     /// Binds first, then spawns, so the server accepts connections before the test starts.
     pub async fn spawn(db: TestDb) -> TestApp {
+        Self::spawn_with(db, |_, _| {}).await
+    }
+
+    /// [`TestApp::spawn`] with the server's state set up by `configure`, which also gets the
+    /// server's address (a consent key, a mailer, the public URL).
+    pub async fn spawn_with(
+        db: TestDb,
+        configure: impl FnOnce(&mut grondslag_web::AppState, &str),
+    ) -> TestApp {
         db.store
             .create_user(
                 "cli:test",
@@ -45,11 +54,13 @@ impl TestApp {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = grondslag_web::app(grondslag_web::AppState::new(
+        let mut state = grondslag_web::AppState::new(
             db.store.clone(),
             false,
             grondslag_domain::transfers::TransferRules::builtin(),
-        ));
+        );
+        configure(&mut state, &base);
+        let app = grondslag_web::app(state);
         tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -94,4 +105,25 @@ impl TestApp {
             self.db.store.put_unit("cli:test", unit).await.unwrap();
         }
     }
+}
+
+/// A browser: keeps cookies, does not follow redirects, asks for `lang`.
+pub fn browser(lang: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+/// The value of the hidden anti-forgery field of a page.
+pub fn form_token(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the page has a form token")
+        .to_string()
 }

@@ -4,6 +4,7 @@
 //! of e-mail control on record; handlers get one deadline reminder a day.
 
 use crate::node::{Received, SmtpServer};
+use crate::{browser, form_token};
 use grondslag_domain::access::{Grant, Role};
 use grondslag_domain::deadline::{response_deadline, weekday_label};
 use grondslag_domain::requests::{
@@ -50,27 +51,6 @@ async fn spawn(db: TestDb, smtp: Option<&SmtpServer>) -> App {
         .unwrap()
     });
     App { base, db }
-}
-
-/// A browser: keeps cookies, does not follow redirects, asks for `lang`.
-fn browser(lang: &str) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().unwrap());
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .unwrap()
-}
-
-/// The value of the hidden anti-forgery field of a page.
-fn form_token(html: &str) -> String {
-    html.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("the page has a form token")
-        .to_string()
 }
 
 /// Opens the form and returns its token (the browser keeps the cookie).
