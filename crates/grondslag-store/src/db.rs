@@ -5,11 +5,10 @@
 //! Not sqlx's `Any` driver: it maps only primitive types, so PostgreSQL timestamps fail.
 
 use chrono::{DateTime, Utc};
+use futures_util::future::join;
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Database, Encode, FromRow, Postgres, Sqlite, Transaction, Type};
-use std::future::Future;
-use std::task::Poll;
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone)]
@@ -252,7 +251,7 @@ impl Tx {
                 let mut chunk = values(&mut rows, columns.len(), 999 / width);
                 while !chunk.is_empty() {
                     let sql = values_sql(table, columns, chunk.len(), true);
-                    let (done, next) = both(
+                    let (done, next) = join(
                         bind_owned::<Postgres>(&sql, chunk).execute(&mut **t),
                         async { values(&mut rows, columns.len(), 999 / width) },
                     )
@@ -270,7 +269,7 @@ impl Tx {
                 while !chunk.is_empty() {
                     let sql = values_sql(table, columns, chunk.len(), false);
                     let (done, next) =
-                        both(bind_owned::<Sqlite>(&sql, chunk).execute(&mut **t), async {
+                        join(bind_owned::<Sqlite>(&sql, chunk).execute(&mut **t), async {
                             values(&mut rows, columns.len(), per_chunk)
                         })
                         .await;
@@ -380,33 +379,6 @@ fn values(rows: &mut impl Iterator<Item = Vec<Val>>, width: usize, per_chunk: us
 /// Rows made as they are taken, for [`Tx::insert_stream`]. Boxed: a future that holds a
 /// closure over borrowed rows can otherwise fail to prove itself `Send` (rust-lang/rust#102211).
 pub type Rows<'a> = Box<dyn Iterator<Item = Vec<Val>> + Send + 'a>;
-
-/// Runs two futures on this task until both are done: while `a` waits for the database,
-/// `b` runs. (The two are polled in turn; neither is spawned.)
-async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
-    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
-    let (mut done_a, mut done_b) = (None, None);
-    std::future::poll_fn(|cx| {
-        if done_a.is_none() {
-            if let Poll::Ready(v) = a.as_mut().poll(cx) {
-                done_a = Some(v);
-            }
-        }
-        if done_b.is_none() {
-            if let Poll::Ready(v) = b.as_mut().poll(cx) {
-                done_b = Some(v);
-            }
-        }
-        match (done_a.take(), done_b.take()) {
-            (Some(x), Some(y)) => Poll::Ready((x, y)),
-            (x, y) => {
-                (done_a, done_b) = (x, y);
-                Poll::Pending
-            }
-        }
-    })
-    .await
-}
 
 /// `INSERT INTO table (columns) VALUES (…), (…)` for `n` values, numbered (`$1`) or not (`?`).
 fn values_sql(table: &str, columns: &[&str], n: usize, numbered: bool) -> String {
@@ -593,7 +565,7 @@ async fn copy_in(
             copy.send(piece.as_slice()).await?;
             break;
         }
-        let (sent, following) = both(copy.send(piece.as_slice()), async {
+        let (sent, following) = join(copy.send(piece.as_slice()), async {
             next.clear();
             encode_rows(&mut next, plan, &mut rows)
         })
