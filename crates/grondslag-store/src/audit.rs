@@ -3,10 +3,12 @@
 //! file and across PostgreSQL instances alike), appends an entry per change, and moves the
 //! head in the same transaction as the change itself.
 
+use crate::changes::Changes;
 use crate::db::{BulkWrite, Pool, Tx, Val};
 use crate::{Result, Store};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use grondslag_domain::audit::{entry_hash, AuditEntry, ChainBreak, ChainVerifier, EntryContent};
+use std::sync::Arc;
 
 /// A transaction that records who changed what.
 pub struct WriteTx {
@@ -17,6 +19,8 @@ pub struct WriteTx {
     hash: String,
     pending: Vec<Vec<Val>>,
     bulk: Option<BulkWrite>,
+    /// Moved at commit, so this process's caches look again ([`crate::changes`]).
+    changes: Arc<Changes>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -84,6 +88,7 @@ impl Store {
             hash: head.hash,
             pending: Vec::new(),
             bulk: None,
+            changes: self.changes.clone(),
         })
     }
 
@@ -225,6 +230,7 @@ impl WriteTx {
             .await?;
         self.end_bulk().await?;
         self.tx.commit().await?;
+        self.changes.moved();
         Ok(())
     }
 }

@@ -15,21 +15,24 @@
 //!   log: only keys.
 
 use crate::audit::WriteTx;
-use crate::db::{Pool, QueryBuilder, Val};
+use crate::consent_index::{ConsentIndex, KeyHash};
+use crate::db::{QueryBuilder, Reader, Val};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use grondslag_domain::consent::{
-    validate_batch, ConsentEvent, Effect, EventType, LedgerEntry, MemoryLedger, Notice, NoticeHash,
-    ObjectionKind, Scope, SubjectKey,
+    validate_batch, ActivityConsentNeeds, ConsentEvent, Effect, EventKind, EventType, LedgerEntry,
+    MemoryLedger, Notice, NoticeHash, ObjectionKind, Scope, SubjectKey,
 };
 use grondslag_domain::vocab::{Purpose, Term};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use uuid::Uuid;
 
 /// How many keys one `WHERE subject_key IN (...)` names: well under SQLite's 999 parameters.
 const KEYS_PER_QUERY: usize = 500;
 /// How many keys one read of decision rows names: they travel as one value (see
-/// [`LEDGER_SQLITE`]), so the limit is only the size of the answer.
+/// [`ledger_query`]), so the limit is only the size of the answer.
 const LEDGER_KEYS_PER_QUERY: usize = 2000;
 
 /// An event as stored: the domain's event with the ledger's id and the time it was recorded.
@@ -55,16 +58,58 @@ impl LedgerEntry for StoredEvent {
     }
 }
 
+/// An activity's id, interned for the life of the process: the register has a few hundred
+/// activities and the consent index millions of events naming them, so each event holds a
+/// thin pointer (to a leaked `String`) instead of a string. Only ids read back from stored
+/// events are interned, and those name activities of the register, so the set stays as small
+/// as the register.
+#[derive(Clone, Copy)]
+pub struct ActivityName(&'static String);
+
+impl ActivityName {
+    pub fn intern(id: &str) -> ActivityName {
+        static NAMES: OnceLock<Mutex<HashMap<&'static str, &'static String>>> = OnceLock::new();
+        let mut names = NAMES
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(name) = names.get(id) {
+            return ActivityName(name);
+        }
+        let name: &'static String = Box::leak(Box::new(id.to_string()));
+        names.insert(name, name);
+        ActivityName(name)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl PartialEq for ActivityName {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ActivityName {}
+
+impl std::fmt::Debug for ActivityName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
 /// What a decision needs of a stored event, read from its typed columns: no JSON is parsed
 /// and no evidence, notice or witness is read (`docs/consent.md`, "Performance"). The details
 /// column is read only for `objection_withdrawn`, whose effect names the objection's kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// 40 bytes, copied freely: the consent index holds one per event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LedgerRow {
-    /// The event's UUID, which a decision names among its deciding events.
-    pub id: String,
-    pub seq: i64,
+    /// The event's id, which a decision names among its deciding events.
+    pub id: Uuid,
     pub at: DateTime<Utc>,
-    pub activity: Option<String>,
+    pub activity: Option<ActivityName>,
     pub purpose: Option<Purpose>,
     pub effect: Effect,
 }
@@ -75,7 +120,7 @@ impl LedgerEntry for LedgerRow {
     }
     fn scope(&self) -> Scope<'_> {
         match (&self.activity, self.purpose) {
-            (Some(a), _) => Scope::Activity(a),
+            (Some(a), _) => Scope::Activity(a.as_str()),
             (None, Some(p)) => Scope::Purpose(p),
             (None, None) => Scope::Subject,
         }
@@ -85,68 +130,145 @@ impl LedgerEntry for LedgerRow {
     }
 }
 
+/// A row as read, with its subject and its place in the order of recording.
+pub(crate) struct KeyedRow {
+    pub(crate) subject: SubjectKey,
+    pub(crate) seq: i64,
+    pub(crate) row: LedgerRow,
+}
+
 /// The decision rows of many subjects: each subject's rows in time order, ties in the order
-/// recorded, as `decide` needs them. Two flat vectors rather than a map of vectors, so a
-/// chunk of thousands of subjects costs two allocations.
+/// recorded, as `decide` needs them. One flat vector and a span a subject, so a chunk of
+/// thousands of subjects costs a few allocations and finding a subject one hash.
 #[derive(Debug, Default)]
 pub struct Ledgers {
-    keys: Vec<SubjectKey>,
     rows: Vec<LedgerRow>,
+    spans: HashMap<SubjectKey, (u32, u32), KeyHash>,
 }
 
 impl Ledgers {
-    fn from_rows(mut rows: Vec<(SubjectKey, LedgerRow)>) -> Ledgers {
-        let order = |r: &(SubjectKey, LedgerRow)| (r.0, r.1.at, r.1.seq);
+    fn from_rows(mut rows: Vec<KeyedRow>) -> Ledgers {
+        let order = |r: &KeyedRow| (r.subject, r.row.at, r.seq);
         // Read with the keys sorted, the rows usually come in this order already.
         if !rows.is_sorted_by_key(order) {
             rows.sort_unstable_by_key(order);
         }
-        let (keys, rows) = rows.into_iter().unzip();
-        Ledgers { keys, rows }
+        let mut out = Ledgers::default();
+        for group in rows.chunk_by(|a, b| a.subject == b.subject) {
+            let start = out.rows.len() as u32;
+            out.rows.extend(group.iter().map(|r| r.row));
+            out.spans
+                .insert(group[0].subject, (start, group.len() as u32));
+        }
+        out
+    }
+
+    pub(crate) fn has(&self, subject: &SubjectKey) -> bool {
+        self.spans.contains_key(subject)
+    }
+
+    /// Adds one subject's rows.
+    pub(crate) fn push(&mut self, subject: SubjectKey, rows: &[LedgerRow]) {
+        let start = self.rows.len() as u32;
+        self.rows.extend_from_slice(rows);
+        self.spans.insert(subject, (start, rows.len() as u32));
     }
 
     /// The subject's rows; empty for a subject without events.
     pub fn of(&self, subject: &SubjectKey) -> &[LedgerRow] {
-        let start = self.keys.partition_point(|k| k < subject);
-        let end = start + self.keys[start..].partition_point(|k| k == subject);
-        &self.rows[start..end]
+        match self.spans.get(subject) {
+            Some(&(start, len)) => &self.rows[start as usize..(start + len) as usize],
+            None => &[],
+        }
+    }
+
+    /// Every subject with its rows.
+    fn subjects(&self) -> impl Iterator<Item = (SubjectKey, &[LedgerRow])> {
+        self.spans.keys().map(|k| (*k, self.of(k)))
+    }
+
+    fn into_rows(self) -> Vec<LedgerRow> {
+        self.rows
     }
 }
+
+/// The fields of a packed record, before the activity: the subject's key (hex), seq, id,
+/// purpose, type, consent kind, at.
+const PACKED_SQLITE: &str = "subject_key || char(31) || seq || char(31) || id || char(31) \
+     || coalesce(purpose, '') || char(31) || type || char(31) || coalesce(consent_kind, '') \
+     || char(31) || at || char(31)";
+/// [`PACKED_SQLITE`] on PostgreSQL: the time as RFC 3339 in UTC whatever the session's time
+/// zone.
+const PACKED_POSTGRES: &str = "subject_key || chr(31) || seq || chr(31) || id || chr(31) \
+     || coalesce(purpose, '') || chr(31) || type || chr(31) || coalesce(consent_kind, '') \
+     || chr(31) || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || chr(31)";
 
 /// The decision rows of the subjects named in `$1`, packed into one text value: a record a
 /// row, separated by U+001E, of fields separated by U+001F, the activity (free text) last.
 /// sqlx hands a SQLite row from its worker thread to the async side one at a time, with an
 /// allocation and a wake-up each, and that cost more than SQLite's own work; one value a query
 /// avoids it on both databases. Every column comes from the index of migration 0011, so
-/// SQLite never reads the table. The keys come as one value, so a query names thousands.
-const LEDGER_SQLITE: &str = "SELECT string_agg(subject_key || char(31) || seq || char(31) || id \
-     || char(31) || coalesce(purpose, '') || char(31) || type || char(31) \
-     || coalesce(consent_kind, '') || char(31) || at || char(31) || coalesce(activity_id, ''), \
-     char(30)) AS packed FROM consent_events WHERE subject_key IN (SELECT value FROM json_each($1))";
-/// [`LEDGER_SQLITE`] on PostgreSQL: the time as RFC 3339 in UTC whatever the session's time
-/// zone, and the keys as an array.
-const LEDGER_POSTGRES: &str = "SELECT string_agg(subject_key || chr(31) || seq || chr(31) || id \
-     || chr(31) || coalesce(purpose, '') || chr(31) || type || chr(31) \
-     || coalesce(consent_kind, '') || chr(31) \
-     || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') || chr(31) \
-     || coalesce(activity_id, ''), chr(30)) AS packed \
-     FROM consent_events WHERE subject_key = ANY($1::text[])";
+/// SQLite never reads the table. The keys come as one value (a JSON array on SQLite, a text
+/// array on PostgreSQL), so a query names thousands.
+fn ledger_query(sqlite: bool) -> String {
+    if sqlite {
+        format!(
+            "SELECT string_agg({PACKED_SQLITE} || coalesce(activity_id, ''), char(30)) AS packed \
+             FROM consent_events WHERE subject_key IN (SELECT value FROM json_each($1))"
+        )
+    } else {
+        format!(
+            "SELECT string_agg({PACKED_POSTGRES} || coalesce(activity_id, ''), chr(30)) AS packed \
+             FROM consent_events WHERE subject_key = ANY($1::text[])"
+        )
+    }
+}
+
+/// The events recorded after seq `$1`, at most `$2`, packed as in [`ledger_query`] with the
+/// details of `objection_withdrawn` before the activity (JSON never holds the separators
+/// unescaped): what the consent index reads as it loads and catches up, in the order
+/// recorded, along the table's primary key.
+fn recorded_after_query(sqlite: bool) -> String {
+    let (packed, sep) = if sqlite {
+        (PACKED_SQLITE, "char(30)")
+    } else {
+        (PACKED_POSTGRES, "chr(30)")
+    };
+    format!(
+        "SELECT string_agg({packed} \
+         || coalesce(CASE WHEN type = 'objection_withdrawn' THEN details END, '') || {sep_f} \
+         || coalesce(activity_id, ''), {sep}) AS packed \
+         FROM (SELECT seq, id, subject_key, activity_id, purpose, type, consent_kind, at, details \
+         FROM consent_events WHERE seq > $1 ORDER BY seq LIMIT $2) AS recent",
+        sep_f = if sqlite { "char(31)" } else { "chr(31)" },
+    )
+}
 
 #[derive(sqlx::FromRow)]
 struct PackedRow {
     packed: Option<String>,
 }
 
-/// One record of [`LEDGER_SQLITE`]: the subject's key (hex), the row, and whether its details
-/// are needed.
-fn unpack(record: &str) -> Result<(&str, LedgerRow, bool)> {
-    let f: Vec<&str> = record.splitn(8, '\u{1f}').collect();
-    let [key, seq, id, purpose, kind, consent_kind, at, activity] = f[..] else {
+/// One packed record: the subject's key (hex) and the row. `with_details`: the record holds
+/// the details of `objection_withdrawn` before the activity. Without them, the effect of
+/// `objection_withdrawn` is a placeholder the caller completes (`needs_details`).
+fn unpack(record: &str, with_details: bool) -> Result<(&str, i64, LedgerRow, bool)> {
+    let n = if with_details { 9 } else { 8 };
+    let f: Vec<&str> = record.splitn(n, '\u{1f}').collect();
+    if f.len() != n {
         return Err(unreadable(format!("a packed row has {} fields", f.len())));
+    }
+    let [key, seq, id, purpose, kind, consent_kind, at] = f[..7] else {
+        unreachable!("the length is checked");
+    };
+    let (details, activity) = match with_details {
+        true => (Some(f[7]), f[8]),
+        false => (None, f[7]),
     };
     let seq: i64 = seq
         .parse()
         .map_err(|_| unreadable(format!("seq: {seq:?}")))?;
+    let id = Uuid::parse_str(id).map_err(|e| unreadable(format!("id: {id:?}: {e}")))?;
     let purpose = match purpose {
         "" => None,
         p => Some(
@@ -157,23 +279,47 @@ fn unpack(record: &str) -> Result<(&str, LedgerRow, bool)> {
     let at = DateTime::parse_from_rfc3339(at)
         .map_err(|e| unreadable(format!("at: {at:?}: {e}")))?
         .with_timezone(&Utc);
-    let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let withdrawn = kind == "objection_withdrawn";
-    // The kind of a withdrawn objection is in `details`, read afterwards.
-    let effect = if withdrawn {
-        Effect::ObjectionWithdrawn(ObjectionKind::Objection)
-    } else {
-        effect_of(kind, some(consent_kind).as_deref(), None)?
+    let consent_kind = (!consent_kind.is_empty()).then_some(consent_kind);
+    let (effect, needs_details) = match (withdrawn, details) {
+        (true, None) => (Effect::ObjectionWithdrawn(ObjectionKind::Objection), true),
+        (_, details) => (
+            effect_of(kind, consent_kind, details.filter(|d| !d.is_empty()))?,
+            false,
+        ),
     };
     let row = LedgerRow {
-        id: id.to_string(),
-        seq,
+        id,
         at,
-        activity: some(activity),
+        activity: (!activity.is_empty()).then(|| ActivityName::intern(activity)),
         purpose,
         effect,
     };
-    Ok((key, row, withdrawn))
+    Ok((key, seq, row, needs_details))
+}
+
+/// Splits a packed value into rows, decoding each subject's key once per run of its rows.
+fn unpack_all(packed: &str, with_details: bool) -> Result<(Vec<KeyedRow>, Vec<usize>)> {
+    let mut rows = Vec::new();
+    let mut withdrawn = Vec::new();
+    let mut last: Option<(&str, SubjectKey)> = None;
+    for record in packed.split('\u{1e}') {
+        let (hex, seq, row, needs_details) = unpack(record, with_details)?;
+        let subject = match last {
+            Some((h, k)) if h == hex => k,
+            _ => {
+                let k = SubjectKey::from_hex(hex)
+                    .ok_or_else(|| unreadable("subject_key: not 64 hex digits"))?;
+                last = Some((hex, k));
+                k
+            }
+        };
+        if needs_details {
+            withdrawn.push(rows.len());
+        }
+        rows.push(KeyedRow { subject, seq, row });
+    }
+    Ok((rows, withdrawn))
 }
 
 #[derive(sqlx::FromRow)]
@@ -220,83 +366,114 @@ fn effect_of(kind: &str, consent_kind: Option<&str>, details: Option<&str>) -> R
     })
 }
 
+/// The decision rows of `keys`, read from the database, unsorted.
+async fn ledger_rows(reader: &mut Reader<'_>, keys: &[SubjectKey]) -> Result<Vec<KeyedRow>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Sorted, SQLite reads the index in order and the rows need no sorting afterwards.
+    let mut keys = keys.to_vec();
+    keys.sort_unstable();
+    let hex: Vec<String> = keys.iter().map(SubjectKey::to_hex).collect();
+    let sqlite = reader.is_sqlite();
+    let list = match sqlite {
+        true => format!("[\"{}\"]", hex.join("\",\"")),
+        false => format!("{{{}}}", hex.join(",")),
+    };
+    let packed: PackedRow = reader
+        .fetch_one(&ledger_query(sqlite), &[list.into()])
+        .await?;
+    let Some(packed) = packed.packed else {
+        return Ok(Vec::new());
+    };
+    let (mut rows, withdrawn) = unpack_all(&packed, false)?;
+    // Withdrawn objections are rare: their kind is read from `details` in one more query.
+    for chunk in withdrawn.chunks(KEYS_PER_QUERY) {
+        let mut q = QueryBuilder::new("SELECT seq, details FROM consent_events WHERE seq IN (");
+        for (i, at) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(rows[*at].seq);
+        }
+        q.push(")");
+        let details: HashMap<i64, Option<String>> = reader
+            .fetch_all::<DetailsRow>(q.sql(), q.vals())
+            .await?
+            .into_iter()
+            .map(|r| (r.seq, r.details))
+            .collect();
+        for at in chunk {
+            let row = &mut rows[*at];
+            let d = details.get(&row.seq).and_then(Option::as_deref);
+            row.row.effect = effect_of("objection_withdrawn", None, d)?;
+        }
+    }
+    Ok(rows)
+}
+
+/// The events recorded after `seq`, at most `limit`, in the order recorded.
+pub(crate) async fn recorded_after(
+    reader: &mut Reader<'_>,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<KeyedRow>> {
+    let sql = recorded_after_query(reader.is_sqlite());
+    let packed: PackedRow = reader.fetch_one(&sql, &[seq.into(), limit.into()]).await?;
+    let Some(packed) = packed.packed else {
+        return Ok(Vec::new());
+    };
+    let (mut rows, withdrawn) = unpack_all(&packed, true)?;
+    debug_assert!(withdrawn.is_empty());
+    // string_agg over an ordered subquery keeps its order in practice; the index relies on
+    // it for ties in time, so it is made sure of.
+    if !rows.is_sorted_by_key(|r| r.seq) {
+        rows.sort_unstable_by_key(|r| r.seq);
+    }
+    Ok(rows)
+}
+
 impl Store {
-    /// The decision rows of one subject, in time order (ties in the order recorded).
-    pub async fn consent_ledger_of(&self, subject: &SubjectKey) -> Result<Vec<LedgerRow>> {
-        let rows = self.ledger_rows(std::slice::from_ref(subject)).await?;
-        Ok(Ledgers::from_rows(rows).rows)
+    /// What the activity needs of the ledger, from its current version; None when no
+    /// activity has the id. Remembered until the database may have changed
+    /// ([`Store::generation`]).
+    pub async fn activity_consent_needs(&self, id: &str) -> Result<Option<ActivityConsentNeeds>> {
+        let generation = self.generation();
+        if let Some(needs) = self.consent_needs.get(id, generation) {
+            return Ok(needs);
+        }
+        let needs = match self.activity(id).await {
+            Ok(r) => Some(ActivityConsentNeeds::from_activity(&r.activity)),
+            Err(StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        };
+        self.consent_needs.put(id.to_string(), generation, needs);
+        Ok(needs)
     }
 
-    /// The decision rows of many subjects, a few thousand keys a query: what batch decisions
-    /// and audiences read.
+    /// The decision rows of one subject, in time order (ties in the order recorded): from the
+    /// consent index when it is loaded, otherwise from the database.
+    pub async fn consent_ledger_of(&self, subject: &SubjectKey) -> Result<Vec<LedgerRow>> {
+        if self.fresh_consent_index().await? {
+            return Ok(self.consent_index.rows_of(subject));
+        }
+        let rows =
+            ledger_rows(&mut Reader::Pool(&self.pool), std::slice::from_ref(subject)).await?;
+        Ok(Ledgers::from_rows(rows).into_rows())
+    }
+
+    /// The decision rows of many subjects: what batch decisions and audiences read. From the
+    /// consent index when it is loaded, otherwise from the database, a few thousand keys a
+    /// query.
     pub async fn consent_ledgers(&self, subjects: &[SubjectKey]) -> Result<Ledgers> {
+        if self.fresh_consent_index().await? {
+            return Ok(self.consent_index.ledgers_of(subjects));
+        }
         let mut rows = Vec::new();
         for chunk in subjects.chunks(LEDGER_KEYS_PER_QUERY) {
-            rows.extend(self.ledger_rows(chunk).await?);
+            rows.extend(ledger_rows(&mut Reader::Pool(&self.pool), chunk).await?);
         }
         Ok(Ledgers::from_rows(rows))
-    }
-
-    async fn ledger_rows(&self, keys: &[SubjectKey]) -> Result<Vec<(SubjectKey, LedgerRow)>> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Sorted, SQLite reads the index in order and the rows need no sorting afterwards.
-        let mut keys = keys.to_vec();
-        keys.sort_unstable();
-        let hex: Vec<String> = keys.iter().map(SubjectKey::to_hex).collect();
-        let (sql, list) = match self.pool {
-            Pool::Sqlite(_) => (LEDGER_SQLITE, format!("[\"{}\"]", hex.join("\",\""))),
-            Pool::Postgres(_) => (LEDGER_POSTGRES, format!("{{{}}}", hex.join(","))),
-        };
-        let packed: PackedRow = self.pool.fetch_one(sql, &[list.into()]).await?;
-        let Some(packed) = packed.packed else {
-            return Ok(Vec::new());
-        };
-        let mut rows = Vec::new();
-        let mut withdrawn: Vec<usize> = Vec::new();
-        let mut last: Option<(&str, SubjectKey)> = None;
-        for record in packed.split('\u{1e}') {
-            let (hex, row, details) = unpack(record)?;
-            // A subject's rows come together: its key is decoded once.
-            let subject = match last {
-                Some((h, k)) if h == hex => k,
-                _ => {
-                    let k = SubjectKey::from_hex(hex)
-                        .ok_or_else(|| unreadable("subject_key: not 64 hex digits"))?;
-                    last = Some((hex, k));
-                    k
-                }
-            };
-            if details {
-                withdrawn.push(rows.len());
-            }
-            rows.push((subject, row));
-        }
-        // Withdrawn objections are rare: their kind is read from `details` in one more query.
-        for chunk in withdrawn.chunks(KEYS_PER_QUERY) {
-            let mut q = QueryBuilder::new("SELECT seq, details FROM consent_events WHERE seq IN (");
-            for (i, at) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.bind(rows[*at].1.seq);
-            }
-            q.push(")");
-            let details: HashMap<i64, Option<String>> = self
-                .pool
-                .fetch_all::<DetailsRow>(q.sql(), q.vals())
-                .await?
-                .into_iter()
-                .map(|r| (r.seq, r.details))
-                .collect();
-            for at in chunk {
-                let row = &mut rows[*at].1;
-                let d = details.get(&row.seq).and_then(Option::as_deref);
-                row.effect = effect_of("objection_withdrawn", None, d)?;
-            }
-        }
-        Ok(rows)
     }
 }
 
@@ -375,29 +552,26 @@ impl TryFrom<Row> for StoredEvent {
     }
 }
 
+/// The type's own fields (grounds, reasons, the objection withdrawn) as JSON, for `details`:
+/// the kind serialised alone, without its `type`. Consents have none beyond their columns.
+fn details_of(kind: &EventKind) -> Option<String> {
+    if matches!(
+        kind,
+        EventKind::ConsentGiven(_) | EventKind::ConsentRenewed(_)
+    ) {
+        return None;
+    }
+    let mut doc = match serde_json::to_value(kind).expect("an event kind serialises") {
+        Value::Object(m) => m,
+        _ => unreachable!("an event kind is a JSON object"),
+    };
+    doc.remove("type");
+    (!doc.is_empty()).then(|| Value::Object(doc).to_string())
+}
+
 /// The columns of one new event, in [`COLUMNS`] order without `seq`.
 fn columns_of(id: &str, e: &ConsentEvent, recorded_at: DateTime<Utc>) -> Vec<Val> {
-    let mut doc = match serde_json::to_value(e).expect("an event serialises") {
-        Value::Object(m) => m,
-        _ => unreachable!("an event is a JSON object"),
-    };
-    // What has a column of its own leaves the details.
-    for k in [
-        "subject",
-        "activity",
-        "purpose",
-        "type",
-        "explicit",
-        "notice",
-        "method",
-        "witness",
-        "at",
-        "recorded_by",
-        "evidence",
-    ] {
-        doc.remove(k);
-    }
-    let details = (!doc.is_empty()).then(|| Value::Object(doc).to_string());
+    let details = details_of(&e.kind);
     let consent = e.consent();
     vec![
         id.into(),
@@ -457,15 +631,6 @@ struct HashRow {
     hash: String,
 }
 
-async fn rows_of_keys(tx: &mut crate::db::Tx, keys: &[SubjectKey]) -> Result<Vec<Row>> {
-    let mut out = Vec::new();
-    for chunk in keys.chunks(KEYS_PER_QUERY) {
-        let q = keys_query(chunk);
-        out.extend(tx.fetch_all::<Row>(q.sql(), q.vals()).await?);
-    }
-    Ok(out)
-}
-
 fn keys_query(keys: &[SubjectKey]) -> QueryBuilder {
     let mut q = QueryBuilder::new(&format!(
         "SELECT {COLUMNS} FROM consent_events WHERE subject_key IN ("
@@ -496,7 +661,11 @@ fn group(rows: Vec<Row>) -> Result<HashMap<SubjectKey, Vec<StoredEvent>>> {
 /// needs: the stored history of their subjects, the activities they name that exist in the
 /// register, and the notices they point to that are stored. Read inside the write
 /// transaction, so the history cannot change before the batch is written.
-async fn ledger_view(w: &mut WriteTx, events: &[ConsentEvent]) -> Result<MemoryLedger> {
+async fn ledger_view(
+    w: &mut WriteTx,
+    events: &[ConsentEvent],
+    index: Option<&ConsentIndex>,
+) -> Result<MemoryLedger<LedgerRow>> {
     let mut ledger = MemoryLedger::default();
     let keys: Vec<SubjectKey> = events
         .iter()
@@ -504,10 +673,22 @@ async fn ledger_view(w: &mut WriteTx, events: &[ConsentEvent]) -> Result<MemoryL
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    for (k, v) in group(rows_of_keys(&mut w.tx, &keys).await?)? {
-        ledger
-            .events
-            .insert(k, v.into_iter().map(|s| s.event).collect());
+    let from_index = match index {
+        Some(index) => index.ledgers_for_write(&mut w.tx, &keys).await?,
+        None => None,
+    };
+    let histories = match from_index {
+        Some(ledgers) => ledgers,
+        None => {
+            let mut rows = Vec::new();
+            for chunk in keys.chunks(LEDGER_KEYS_PER_QUERY) {
+                rows.extend(ledger_rows(&mut Reader::Tx(&mut w.tx), chunk).await?);
+            }
+            Ledgers::from_rows(rows)
+        }
+    };
+    for (k, rows) in histories.subjects() {
+        ledger.events.insert(k, rows.to_vec());
     }
     let activities: Vec<String> = events
         .iter()
@@ -574,7 +755,7 @@ impl Store {
             return Err(StoreError::Invalid(notice_errors));
         }
         let mut w = self.begin_write(actor).await?;
-        let batch = append_consent_events(&mut w, notices, events).await?;
+        let batch = append(&mut w, notices, events, Some(&self.consent_index)).await?;
         w.commit().await?;
         Ok(batch)
     }
@@ -652,13 +833,13 @@ async fn insert_valid(
     w: &mut WriteTx,
     events: &[ConsentEvent],
     now: DateTime<Utc>,
+    index: Option<&ConsentIndex>,
 ) -> Result<Vec<String>> {
-    let ledger = ledger_view(w, events).await?;
+    let ledger = ledger_view(w, events, index).await?;
     validate_batch(&ledger, events, now).map_err(StoreError::Invalid)?;
-    let ids: Vec<String> = events
-        .iter()
-        .map(|_| uuid::Uuid::new_v4().to_string())
-        .collect();
+    // Time-ordered (version 7), so each new id lands at the end of the unique index on `id`
+    // instead of at a random page of it.
+    let ids: Vec<String> = events.iter().map(|_| Uuid::now_v7().to_string()).collect();
     let rows: Vec<Vec<Val>> = events
         .iter()
         .zip(&ids)
@@ -676,6 +857,18 @@ pub(crate) async fn append_consent_events(
     w: &mut WriteTx,
     notices: &[Notice],
     events: &[ConsentEvent],
+) -> Result<RecordedBatch> {
+    append(w, notices, events, None).await
+}
+
+/// [`append_consent_events`]; with `index`, the batch is validated against the consent
+/// index when it can answer without waiting. Only for a write that has not yet written
+/// events of its own: the index reads through the write's transaction.
+async fn append(
+    w: &mut WriteTx,
+    notices: &[Notice],
+    events: &[ConsentEvent],
+    index: Option<&ConsentIndex>,
 ) -> Result<RecordedBatch> {
     let now = w.at();
     let mut new_notices = Vec::new();
@@ -714,27 +907,46 @@ pub(crate) async fn append_consent_events(
     } else {
         None
     };
-    let written = insert_valid(w, events, now).await;
+    let written = insert_valid(w, events, now, index).await;
     if let Some(bulk) = bulk {
         w.tx.end_bulk_write(bulk).await?;
     }
     let ids = written?;
     let batch_id = uuid::Uuid::new_v4().to_string();
-    let after = json!({
-        "count": events.len(),
-        "events": events.iter().zip(&ids).map(|(e, id)| json!({
-            "id": id,
-            "subject": e.subject.to_hex(),
-            "type": e.event_type().machine_name(),
-        })).collect::<Vec<_>>(),
-        "new_notices": new_notices,
-    });
+    // Keys in alphabetical order, as the entries written before (from a JSON map) had them.
+    #[derive(serde::Serialize)]
+    struct Written<'a> {
+        id: &'a str,
+        subject: String,
+        #[serde(rename = "type")]
+        kind: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct Batch<'a> {
+        count: usize,
+        events: Vec<Written<'a>>,
+        new_notices: &'a [String],
+    }
+    let after = serde_json::to_string(&Batch {
+        count: events.len(),
+        events: events
+            .iter()
+            .zip(&ids)
+            .map(|(e, id)| Written {
+                id,
+                subject: e.subject.to_hex(),
+                kind: e.event_type().machine_name(),
+            })
+            .collect(),
+        new_notices: &new_notices,
+    })
+    .expect("a batch serialises");
     w.record(
         "consent.record",
         "consent_batch",
         &batch_id,
         None,
-        Some(after.to_string()),
+        Some(after),
     );
     Ok(RecordedBatch {
         ids,
@@ -756,7 +968,31 @@ mod tests {
         }
     }
 
-    /// The typed columns give every event type the effect the domain gives the event itself.
+    /// `details` as first written: the whole event as JSON without what has a column.
+    fn details_the_long_way(e: &ConsentEvent) -> Option<String> {
+        let Value::Object(mut doc) = serde_json::to_value(e).unwrap() else {
+            unreachable!()
+        };
+        for k in [
+            "subject",
+            "activity",
+            "purpose",
+            "type",
+            "explicit",
+            "notice",
+            "method",
+            "witness",
+            "at",
+            "recorded_by",
+            "evidence",
+        ] {
+            doc.remove(k);
+        }
+        (!doc.is_empty()).then(|| Value::Object(doc).to_string())
+    }
+
+    /// The typed columns give every event type the effect the domain gives the event itself,
+    /// and `details` holds what the whole event held besides its columns.
     #[test]
     fn effect_from_columns_matches_the_domain() {
         let details = |explicit| ConsentDetails {
@@ -802,6 +1038,12 @@ mod tests {
                 kind,
             };
             let cols = columns_of("id", &e, Utc::now());
+            assert_eq!(
+                text(&cols[9]),
+                details_the_long_way(&e).as_deref(),
+                "{:?}",
+                e.kind
+            );
             // [id, subject_key, activity_id, purpose, type, consent_kind, notice_hash, method,
             //  witness, details, ...]
             let effect =

@@ -121,7 +121,44 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// Where a read runs: on the pool, or inside an open transaction, for a write that reads
+/// the state it is about to change.
+pub enum Reader<'a> {
+    Pool(&'a Pool),
+    Tx(&'a mut Tx),
+}
+
+impl Reader<'_> {
+    pub fn is_sqlite(&self) -> bool {
+        match self {
+            Reader::Pool(p) => matches!(p, Pool::Sqlite(_)),
+            Reader::Tx(t) => matches!(t, Tx::Sqlite(_)),
+        }
+    }
+
+    pub async fn fetch_all<T: Record>(&mut self, sql: &str, vals: &[Val]) -> sqlx::Result<Vec<T>> {
+        match self {
+            Reader::Pool(p) => p.fetch_all(sql, vals).await,
+            Reader::Tx(t) => t.fetch_all(sql, vals).await,
+        }
+    }
+
+    pub async fn fetch_one<T: Record>(&mut self, sql: &str, vals: &[Val]) -> sqlx::Result<T> {
+        match self {
+            Reader::Pool(p) => p.fetch_one(sql, vals).await,
+            Reader::Tx(t) => t.fetch_one(sql, vals).await,
+        }
+    }
+}
+
 impl Pool {
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Pool::Sqlite(p) => p.is_closed(),
+            Pool::Postgres(p) => p.is_closed(),
+        }
+    }
+
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         Ok(match self {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),

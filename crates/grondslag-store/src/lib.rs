@@ -6,7 +6,9 @@
 
 pub mod accounts;
 pub mod audit;
+mod changes;
 pub mod consent;
+pub mod consent_index;
 pub mod consent_notices;
 mod db;
 pub mod interchange;
@@ -19,9 +21,11 @@ pub mod testing;
 pub mod tokens;
 
 use db::Pool;
+use grondslag_domain::consent::ActivityConsentNeeds;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What went wrong in storage, in terms a caller can act on.
@@ -64,6 +68,14 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    changes: Arc<changes::Changes>,
+    consent_index: Arc<consent_index::ConsentIndex>,
+    /// Valid API tokens by the hash of their secret.
+    tokens: Arc<changes::Remembered<tokens::ApiToken>>,
+    /// The units, under the key "".
+    units: Arc<changes::Remembered<Arc<[grondslag_domain::register::Unit]>>>,
+    /// What each activity needs of the consent ledger, by its id.
+    consent_needs: Arc<changes::Remembered<Option<ActivityConsentNeeds>>>,
 }
 
 impl Store {
@@ -107,7 +119,14 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         };
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            changes: Arc::default(),
+            consent_index: Arc::default(),
+            tokens: Arc::default(),
+            consent_needs: Arc::default(),
+            units: Arc::default(),
+        })
     }
 
     /// `sqlite` or `postgres`, for logs and the health endpoint.

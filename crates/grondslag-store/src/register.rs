@@ -11,6 +11,7 @@ use grondslag_domain::register::{
 use grondslag_domain::vocab::{LegalBasis, PersonalDataCategory, Term, UnitKind};
 use grondslag_domain::{Lang, ValidationErrors};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Which activities to list.
 #[derive(Debug, Clone, Default)]
@@ -226,7 +227,25 @@ impl Store {
             .map(Option::unwrap_or_default)
     }
 
+    /// Every unit, in the order created. Every request checks its permissions against the
+    /// units, so they are remembered until the database may have changed
+    /// ([`Store::generation`]).
     pub async fn units(&self) -> Result<Vec<Unit>> {
+        Ok(self.units_shared().await?.to_vec())
+    }
+
+    /// [`Store::units`] without copying them.
+    pub async fn units_shared(&self) -> Result<Arc<[Unit]>> {
+        let generation = self.generation();
+        if let Some(units) = self.units.get("", generation) {
+            return Ok(units);
+        }
+        let units: Arc<[Unit]> = self.read_units().await?.into();
+        self.units.put(String::new(), generation, units.clone());
+        Ok(units)
+    }
+
+    async fn read_units(&self) -> Result<Vec<Unit>> {
         let rows: Vec<UnitRow> = self
             .pool
             .fetch_all(

@@ -52,13 +52,13 @@ needs!(
 pub struct Can<N: Need> {
     pub user: User,
     pub scope: Scope,
-    pub units: Vec<Unit>,
+    pub units: std::sync::Arc<[Unit]>,
     _need: PhantomData<N>,
 }
 
 impl<N: Need> Can<N> {
     async fn load(user: User, state: &AppState) -> Result<Result<Self, ()>, StoreError> {
-        let units = state.store.units().await?;
+        let units = state.store.units_shared().await?;
         let scope = scope(&user.grants, N::PERMISSION, &units);
         if scope.is_nothing() {
             return Ok(Err(()));

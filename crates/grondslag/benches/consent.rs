@@ -618,6 +618,18 @@ impl Client {
             .header("content-type", content_type)
             .body(body)
     }
+
+    /// `GET /api/v1/consent/index`: the server's consent index, as it reports it.
+    async fn index_report(&self) -> Result<Value> {
+        let res = self
+            .http
+            .get(format!("{}/api/v1/consent/index", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await?;
+        ensure!(res.status().is_success(), "consent index: {}", res.status());
+        Ok(res.json().await?)
+    }
 }
 
 struct Ingest {
@@ -1324,6 +1336,9 @@ struct Outcome {
     audience: Audience,
     /// (phase, VmRSS kB, VmHWM kB) after each phase.
     memory: Vec<(&'static str, u64, u64)>,
+    /// How long the consent index took to load, and its report after the last phase.
+    index_load: Duration,
+    index: Value,
     database_mb: f64,
     load_avg: Vec<(&'static str, String)>,
 }
@@ -1432,6 +1447,16 @@ async fn bench_backend(
         token,
     });
 
+    eprintln!("[{name}] waiting for the consent index to load");
+    let index_load = wait_for_index(&client).await?;
+    eprintln!(
+        "[{name}]   {:.1} s: {}",
+        index_load.as_secs_f64(),
+        client.index_report().await?
+    );
+    let (rss, hwm) = server.memory();
+    memory.push(("index loaded", rss, hwm));
+
     eprintln!("[{name}] ingest: subjects 0..{api_subjects} through the API");
     let ingest = ingest(&client, &reg, &key, scale).await?;
     eprintln!(
@@ -1495,6 +1520,7 @@ async fn bench_backend(
     let (rss, hwm) = server.memory();
     memory.push(("after the audience", rss, hwm));
     load_avg.push(("after the audience", load_average()));
+    let index = client.index_report().await?;
     server.stop();
 
     let database_mb = match backend {
@@ -1529,9 +1555,27 @@ async fn bench_backend(
         batches,
         audience,
         memory,
+        index_load,
+        index,
         database_mb,
         load_avg,
     })
+}
+
+/// Waits until the server's consent index has loaded (or given up: over its limit, failed);
+/// how long that took from the server's start.
+async fn wait_for_index(client: &Client) -> Result<Duration> {
+    let started = Instant::now();
+    loop {
+        let state = client.index_report().await?["state"].clone();
+        if state != "loading" {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > Duration::from_secs(900) {
+            bail!("the consent index did not load within 15 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1612,6 +1656,15 @@ fn report(o: &Outcome, scale: &Scale) {
     println!(
         "| server memory: peak VmHWM | bounded | {:.0} MB | – |",
         mb(o.memory.last().map_or(0, |m| m.2))
+    );
+    println!(
+        "| consent index (`GET /consent/index`) | bounded | {}: {} subjects, {} events, {:.0} MB estimated (limit {:.0} MB); loaded in {:.1} s at start | – |",
+        o.index["state"].as_str().unwrap_or("?"),
+        o.index["subjects"],
+        o.index["events"],
+        o.index["bytes"].as_f64().unwrap_or(0.0) / 1048576.0,
+        o.index["limit_bytes"].as_f64().unwrap_or(0.0) / 1048576.0,
+        o.index_load.as_secs_f64()
     );
     println!("| database size | – | {:.0} MB | – |", o.database_mb);
     println!("| planner statistics | – | {} | – |", o.statistics);

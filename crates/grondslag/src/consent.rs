@@ -164,7 +164,7 @@ pub async fn run(command: ConsentCommand) -> Result<()> {
             let actor = crate::cli_actor();
             let user = actor.trim_start_matches("cli:");
             let by = grondslag_web::recorded_by_default(user);
-            let events = match grondslag_web::parse_event_items(&key, &items, &by, Utc::now()) {
+            let events = match grondslag_web::parse_event_items(&key, items, &by, Utc::now()) {
                 Ok(e) => e,
                 Err(errors) => return rejected(&file, &errors),
             };

@@ -107,6 +107,11 @@ enum Command {
         /// unavailable.
         #[arg(long, env = "GRONDSLAG_PUBLIC_URL")]
         public_url: Option<String>,
+        /// The most memory, in MB, the consent index may take: decisions, batches and
+        /// audiences are answered from memory (about 40 bytes an event and 90 a subject);
+        /// over the limit, and with 0, they come from the database.
+        #[arg(long, env = "GRONDSLAG_CONSENT_INDEX_MEMORY", default_value_t = 2048)]
+        consent_index_memory: usize,
     },
     /// Import a register file (the interchange format): all of it, or nothing.
     Import {
@@ -483,11 +488,17 @@ async fn main() -> Result<()> {
             opendsr_certificate_url,
             consent_key,
             public_url,
+            consent_index_memory,
         } => {
             let transfers = check::transfer_rules(transfer_rules.as_deref())?;
             let sso = sso_config.as_deref().map(sso::provider).transpose()?;
-            let mut state =
-                grondslag_web::AppState::new(open(&db).await?, secure_cookies, transfers);
+            let store = open(&db).await?;
+            // Writes of other instances and of the CLI reach this one's caches within 100 ms.
+            store.watch_changes(std::time::Duration::from_millis(100));
+            if consent_index_memory > 0 {
+                store.start_consent_index(consent_index_memory << 20);
+            }
+            let mut state = grondslag_web::AppState::new(store, secure_cookies, transfers);
             state.behind_proxy = behind_proxy;
             state.sso = sso.map(std::sync::Arc::new);
             state.public_url = public_url.map(|u| u.trim_end_matches('/').to_string());

@@ -84,7 +84,10 @@ impl NoticeHash {
     }
 
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        // `hex::encode` goes a character at a time; the ledger writes millions of keys.
+        let mut digits = [0u8; 64];
+        hex::encode_to_slice(self.0, &mut digits).expect("64 digits for 32 bytes");
+        String::from_utf8(digits.to_vec()).expect("hex digits are ASCII")
     }
 
     pub fn from_hex(s: &str) -> Option<NoticeHash> {
@@ -428,24 +431,38 @@ impl LedgerEntry for ConsentEvent {
 /// which activities and notices exist. The store fills a [`MemoryLedger`] with the subjects
 /// of a batch, or implements this over its own caches.
 pub trait LedgerView {
+    /// How the view holds a recorded event: validation needs its time, scope and effect.
+    type Entry: LedgerEntry;
     /// The subject's recorded events, in time order (ties in the order they were recorded).
-    fn events(&self, subject: &SubjectKey) -> &[ConsentEvent];
+    fn events(&self, subject: &SubjectKey) -> &[Self::Entry];
     /// Whether the register has an activity with this id that may take consent events.
     fn activity_exists(&self, id: &str) -> bool;
     /// Whether the notice with this hash is stored.
     fn notice_exists(&self, hash: &NoticeHash) -> bool;
 }
 
-/// A [`LedgerView`] held in memory.
-#[derive(Debug, Clone, Default)]
-pub struct MemoryLedger {
-    pub events: HashMap<SubjectKey, Vec<ConsentEvent>>,
+/// A [`LedgerView`] held in memory, of whole events or of anything else that is a
+/// [`LedgerEntry`].
+#[derive(Debug, Clone)]
+pub struct MemoryLedger<E = ConsentEvent> {
+    pub events: HashMap<SubjectKey, Vec<E>>,
     pub activities: HashSet<String>,
     pub notices: HashSet<NoticeHash>,
 }
 
-impl LedgerView for MemoryLedger {
-    fn events(&self, subject: &SubjectKey) -> &[ConsentEvent] {
+impl<E> Default for MemoryLedger<E> {
+    fn default() -> Self {
+        MemoryLedger {
+            events: HashMap::new(),
+            activities: HashSet::new(),
+            notices: HashSet::new(),
+        }
+    }
+}
+
+impl<E: LedgerEntry> LedgerView for MemoryLedger<E> {
+    type Entry = E;
+    fn events(&self, subject: &SubjectKey) -> &[E] {
         self.events.get(subject).map(Vec::as_slice).unwrap_or(&[])
     }
     fn activity_exists(&self, id: &str) -> bool {
@@ -513,7 +530,7 @@ fn absolute_index(kind: ObjectionKind) -> Option<usize> {
 }
 
 impl ScopeState {
-    fn replay<'e>(events: impl Iterator<Item = &'e ConsentEvent>) -> ScopeState {
+    fn replay<'e, E: LedgerEntry + 'e>(events: impl Iterator<Item = &'e E>) -> ScopeState {
         let mut s = ScopeState::default();
         for e in events {
             s.apply(e);
@@ -565,8 +582,9 @@ impl ScopeState {
         }
     }
 
-    fn apply(&mut self, e: &ConsentEvent) {
-        self.latest = Some(self.latest.map_or(e.at, |l| l.max(e.at)));
+    fn apply(&mut self, e: &impl LedgerEntry) {
+        let at = e.at();
+        self.latest = Some(self.latest.map_or(at, |l| l.max(at)));
         match e.effect() {
             Effect::Consent { .. } => {
                 self.consent_ever = true;

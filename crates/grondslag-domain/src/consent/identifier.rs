@@ -190,7 +190,10 @@ impl SubjectKey {
     }
 
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        // `hex::encode` goes a character at a time; the ledger writes millions of keys.
+        let mut digits = [0u8; 64];
+        hex::encode_to_slice(self.0, &mut digits).expect("64 digits for 32 bytes");
+        String::from_utf8(digits.to_vec()).expect("hex digits are ASCII")
     }
 
     /// Parses 64 hex digits (either case).

@@ -8,6 +8,7 @@
 //! Without the secret every route here answers 503 with a problem document that says how to
 //! configure it.
 
+use super::json_out::{push_serde, push_str, push_time, push_u64};
 use super::ApiRoute;
 use crate::access::{Can, CheckConsent, ReadConsent, RecordConsent};
 use crate::error::{operation_id_now, ApiError, ApiPath, ApiQuery, Problem, ProblemField};
@@ -115,6 +116,15 @@ pub fn routes() -> Vec<ApiRoute> {
         .needs(Permission::CheckConsent),
         route(
             Method::GET,
+            "/api/v1/consent/index",
+            "getConsentIndex",
+            "The consent index: loading, ready, over its memory limit or off; how many subjects and events it holds and the memory they take",
+            (200, None),
+            &[],
+            get(index_report),
+        ),
+        route(
+            Method::GET,
             "/api/v1/consent/events/{id}/kantara",
             "getConsentReceiptKantara",
             "A consent as a Kantara Consent Receipt v1.1",
@@ -132,6 +142,13 @@ pub fn routes() -> Vec<ApiRoute> {
             get(receipt_dpv),
         ),
     ]
+}
+
+async fn index_report(
+    State(s): State<AppState>,
+    _can: Can<ReadConsent>,
+) -> Json<grondslag_store::consent_index::ConsentIndexReport> {
+    Json(s.store.consent_index_report())
 }
 
 /// An error of these routes: an ordinary API error, or the missing secret.
@@ -250,19 +267,18 @@ pub fn recorded_by_default(username: &str) -> RecordedBy {
 /// import`.
 pub fn parse_event_items(
     key: &PseudonymKey,
-    items: &[Value],
+    items: Vec<Value>,
     default_by: &RecordedBy,
     now: DateTime<Utc>,
 ) -> Result<Vec<ConsentEvent>, ValidationErrors> {
     let mut errors = ValidationErrors::new();
     let mut events = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         let path = format!("items[{i}]");
-        let Some(obj) = item.as_object() else {
+        let Value::Object(mut obj) = item else {
             errors.add(path, "invalid_type", "expected an event object");
             continue;
         };
-        let mut obj: Map<String, Value> = obj.clone();
         if obj.contains_key("subject") {
             errors.add(
                 format!("{path}.subject"),
@@ -335,8 +351,8 @@ async fn record(
     let req: EventsRequest = super::json_body(&body)?;
     let by = recorded_by_default(&can.user.username);
     let at = now();
-    let mut events = parse_event_items(&key, &req.items, &by, at)
-        .map_err(|e| Fail::Api(ApiError::Invalid(e)))?;
+    let mut events =
+        parse_event_items(&key, req.items, &by, at).map_err(|e| Fail::Api(ApiError::Invalid(e)))?;
     let subjects: Vec<SubjectKey> = events.iter().map(|e| e.subject).collect();
     let mut gpc_signals = 0;
     // Global Privacy Control: the header is an objection to targeting (GDPR 21(5)), recorded
@@ -447,15 +463,73 @@ struct DecisionOut<'a> {
 /// line, and `SubjectKey`'s own serialisation allocates a string for each.
 struct KeyHex(SubjectKey);
 
-impl Serialize for KeyHex {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl KeyHex {
+    fn digits(&self) -> [u8; 64] {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
         let mut out = [0u8; 64];
         for (i, b) in self.0.as_bytes().iter().enumerate() {
             out[2 * i] = DIGITS[(b >> 4) as usize];
             out[2 * i + 1] = DIGITS[(b & 15) as usize];
         }
-        s.serialize_str(std::str::from_utf8(&out).expect("hex digits are ASCII"))
+        out
+    }
+}
+
+impl Serialize for KeyHex {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(std::str::from_utf8(&self.digits()).expect("hex digits are ASCII"))
+    }
+}
+
+impl DecisionOut<'_> {
+    /// The decision as one line of NDJSON, byte for byte what serde writes for it (a test
+    /// below compares), without serde's cost: batch decisions write hundreds of thousands.
+    fn write_line(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        if let Some(i) = self.index {
+            out.extend_from_slice(b"\"index\":");
+            push_u64(out, i as u64);
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"subject\":\"");
+        out.extend_from_slice(&self.subject.digits());
+        out.push(b'"');
+        if let Some(a) = self.activity {
+            out.extend_from_slice(b",\"activity\":");
+            push_str(out, a);
+        }
+        if let Some(p) = &self.purpose {
+            out.extend_from_slice(b",\"purpose\":");
+            push_serde(out, p);
+        }
+        out.extend_from_slice(b",\"at\":");
+        push_time(out, &self.at);
+        out.extend_from_slice(match self.allowed {
+            true => b",\"allowed\":true",
+            false => b",\"allowed\":false",
+        });
+        out.extend_from_slice(b",\"reason\":");
+        push_str(out, self.reason);
+        out.extend_from_slice(b",\"reason_label\":");
+        push_str(out, self.reason_label);
+        out.extend_from_slice(b",\"since\":");
+        match &self.since {
+            Some(t) => push_time(out, t),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"deciding_events\":[");
+        let DecidingIds(rows, refs) = &self.deciding_events;
+        for (n, i) in refs.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            let mut id = [0u8; 36];
+            rows[i].id.hyphenated().encode_lower(&mut id);
+            out.push(b'"');
+            out.extend_from_slice(&id);
+            out.push(b'"');
+        }
+        out.extend_from_slice(b"]}\n");
     }
 }
 
@@ -464,7 +538,7 @@ struct DecidingIds<'a>(&'a [LedgerRow], EventRefs);
 
 impl Serialize for DecidingIds<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.1.iter().map(|i| self.0[i].id.as_str()))
+        s.collect_seq(self.1.iter().map(|i| self.0[i].id))
     }
 }
 
@@ -477,11 +551,7 @@ impl NeedsCache {
         if let Some(n) = self.0.get(id) {
             return Ok(*n);
         }
-        let needs = match s.store.activity(id).await {
-            Ok(r) => Some(ActivityConsentNeeds::from_activity(&r.activity)),
-            Err(StoreError::NotFound(_)) => None,
-            Err(e) => return Err(e.into()),
-        };
+        let needs = s.store.activity_consent_needs(id).await?;
         self.0.insert(id.to_string(), needs);
         Ok(needs)
     }
@@ -612,20 +682,7 @@ async fn line_question(
     now: DateTime<Utc>,
 ) -> Result<Result<Question, ValidationErrors>, Fail> {
     if let Ok(req) = serde_json::from_slice::<LineRequest>(text) {
-        let mut errors = ValidationErrors::new();
-        let subject = match SubjectId::parse(req.identifier.kind, &req.identifier.value) {
-            Ok(id) => Some(key.subject_key(&id)),
-            Err(e) => {
-                errors.add("identifier.value", e.code(), e.to_string());
-                None
-            }
-        };
-        let asked = Asked {
-            activity: req.activity.as_deref(),
-            purpose: req.purpose,
-            at: req.at,
-        };
-        return checked(s, cache, subject, asked, errors, "", now).await;
+        return typed_question(s, key, cache, req, now).await;
     }
     match serde_json::from_slice::<Value>(text) {
         Ok(v) => question(s, key, cache, v, "", now).await,
@@ -635,6 +692,30 @@ async fn line_question(
             Ok(Err(errors))
         }
     }
+}
+
+/// A decision request read straight into its typed form, checked.
+async fn typed_question(
+    s: &AppState,
+    key: &PseudonymKey,
+    cache: &mut NeedsCache,
+    req: LineRequest<'_>,
+    now: DateTime<Utc>,
+) -> Result<Result<Question, ValidationErrors>, Fail> {
+    let mut errors = ValidationErrors::new();
+    let subject = match SubjectId::parse(req.identifier.kind, &req.identifier.value) {
+        Ok(id) => Some(key.subject_key(&id)),
+        Err(e) => {
+            errors.add("identifier.value", e.code(), e.to_string());
+            None
+        }
+    };
+    let asked = Asked {
+        activity: req.activity.as_deref(),
+        purpose: req.purpose,
+        at: req.at,
+    };
+    checked(s, cache, subject, asked, errors, "", now).await
 }
 
 fn answer<'a>(q: &'a Question, events: &'a [LedgerRow], index: Option<usize>) -> DecisionOut<'a> {
@@ -664,10 +745,17 @@ async fn decision(
     body: Bytes,
 ) -> Result<Response, Fail> {
     let key = key_of(&s)?;
-    let v: Value = super::json_body(&body)?;
-    let q = question(&s, &key, &mut NeedsCache::default(), v, "", now())
-        .await?
-        .map_err(|e| Fail::Api(ApiError::Invalid(e)))?;
+    let mut cache = NeedsCache::default();
+    // The usual shape is read straight into its typed form; anything else goes the way that
+    // says what is wrong with it.
+    let q = match serde_json::from_slice::<LineRequest>(&body) {
+        Ok(req) => typed_question(&s, &key, &mut cache, req, now()).await?,
+        Err(_) => {
+            let v: Value = super::json_body(&body)?;
+            question(&s, &key, &mut cache, v, "", now()).await?
+        }
+    }
+    .map_err(|e| Fail::Api(ApiError::Invalid(e)))?;
     let events = s.store.consent_ledger_of(&q.subject).await?;
     Ok(Json(answer(&q, &events, None)).into_response())
 }
@@ -860,10 +948,7 @@ fn answer_chunk(
     let mut out = Vec::with_capacity(questions.len() * 400);
     for (i, q) in questions.iter().enumerate() {
         match q {
-            Ok(q) => write_line(
-                &mut out,
-                &answer(q, ledgers.of(&q.subject), Some(first + i)),
-            ),
+            Ok(q) => answer(q, ledgers.of(&q.subject), Some(first + i)).write_line(&mut out),
             Err(errors) => write_line(
                 &mut out,
                 &json!({
@@ -1357,4 +1442,61 @@ async fn receipt_dpv(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, Fail> {
     receipt(&s, &headers, &id, ReceiptKind::Dpv).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use grondslag_domain::consent::{Effect, ObjectionKind};
+    use grondslag_store::consent::ActivityName;
+
+    /// Every shape of decision line is written byte for byte as serde writes it.
+    #[test]
+    fn a_decision_line_is_what_serde_writes() {
+        let key = SubjectKey::from_hex(&"c3".repeat(32)).unwrap();
+        let at = Utc.timestamp_opt(1_700_000_000, 123_456_000).unwrap();
+        let row = |n: u128, effect| LedgerRow {
+            id: uuid::Uuid::from_u128(n),
+            at,
+            activity: Some(ActivityName::intern("alumni \"nieuws\"")),
+            purpose: None,
+            effect,
+        };
+        let rows = [
+            row(
+                1,
+                Effect::Consent {
+                    explicit: false,
+                    renewed: false,
+                },
+            ),
+            row(2, Effect::Withdrawal),
+            row(3, Effect::Objection(ObjectionKind::Gpc)),
+        ];
+        let needs = ActivityConsentNeeds::for_purpose(Purpose::DirectMarketing);
+        for (index, activity, purpose, events) in [
+            (Some(0), Some("alumni \"nieuws\""), None, &rows[..2]),
+            (None, Some("plain-id"), None, &rows[..1]),
+            (Some(12345), None, Some(Purpose::DirectMarketing), &rows[..]),
+            (Some(7), None, Some(Purpose::StudentRecruitment), &rows[..0]),
+        ] {
+            let q = Question {
+                subject: key,
+                activity: activity.map(str::to_string),
+                purpose,
+                needs,
+                at: at + chrono::TimeDelta::days(1),
+            };
+            let out = answer(&q, events, index);
+            let mut ours = Vec::new();
+            out.write_line(&mut ours);
+            let mut theirs = Vec::new();
+            write_line(&mut theirs, &out);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
+    }
 }

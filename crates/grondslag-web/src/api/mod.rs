@@ -5,6 +5,7 @@ pub(crate) mod activities;
 pub mod consent;
 mod consent_notices;
 mod findings;
+mod json_out;
 pub mod openapi;
 pub(crate) mod opendsr;
 mod register;

@@ -1407,7 +1407,7 @@ async fn form_page(
     extra: (usize, usize),
 ) -> Result<Response, PageError> {
     // Only the units the user may register activities for are offered.
-    let mut units = can.units.clone();
+    let mut units = can.units.to_vec();
     let editable: Vec<String> = units
         .iter()
         .filter(|u| can.scope.allows(&u.id))

@@ -143,6 +143,7 @@ fn request(op: &str, activity: &str, doc: &Value) -> (String, Option<Value>) {
         ),
         "getConsentReceiptKantara" => ("/api/v1/consent/events/none/kantara".into(), None),
         "getConsentReceiptDpv" => ("/api/v1/consent/events/none/dpv".into(), None),
+        "getConsentIndex" => ("/api/v1/consent/index".into(), None),
         "listConsentNotices" => ("/api/v1/consent/notices".into(), None),
         "createConsentNotice" => (
             "/api/v1/consent/notices".into(),

@@ -5,10 +5,13 @@
 use crate::TestApp;
 use chrono::{DateTime, Duration, DurationRound, TimeDelta, Utc};
 use grondslag_domain::consent::{check_kantara, Notice, PseudonymKey};
+use grondslag_store::consent_index::IndexState;
 use grondslag_store::testing::TestDb;
 use serde_json::{json, Value};
 
-/// A server with the ledger's secret configured, logged in as the FG.
+/// A server with the ledger's secret configured, logged in as the FG, deciding from the
+/// consent index as `grondslag serve` does (the other consent tests decide from the
+/// database; `grondslag-store`'s tests/memory.rs checks that both read the same rows).
 async fn spawn(db: TestDb) -> TestApp {
     spawn_with(db, true).await
 }
@@ -17,9 +20,19 @@ async fn spawn_with(db: TestDb, with_key: bool) -> TestApp {
     let app = TestApp::spawn_with(db, |state, _| {
         if with_key {
             state.consent_key = Some(std::sync::Arc::new(PseudonymKey::new(&[42; 32]).unwrap()));
+            state.store.start_consent_index(64 << 20);
         }
     })
     .await;
+    if with_key {
+        for _ in 0..400 {
+            if app.db.store.consent_index_report().state == IndexState::Ready {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert_eq!(app.db.store.consent_index_report().state, IndexState::Ready);
+    }
     app.api_login().await;
     app.seed_units().await;
     app

@@ -1,0 +1,399 @@
+//! What the store keeps in memory, on SQLite and PostgreSQL: the consent index answers
+//! exactly as the database does, follows this process's writes at once and another
+//! process's within a poll, and lets go when over its limit; remembered API tokens and
+//! activity needs are looked up again once the database has changed.
+
+use chrono::{DateTime, Duration, Utc};
+use grondslag_domain::access::{Grant, Role};
+use grondslag_domain::consent::{
+    ConsentDetails, ConsentEvent, EventKind, IdentifierKind, Notice, ObjectionKind, PseudonymKey,
+    RecordedBy, SubjectId, SubjectKey,
+};
+use grondslag_domain::register::{Activity, DataCategoryEntry, Unit};
+use grondslag_domain::vocab::{ConsentMethod, LegalBasis, PersonalDataCategory, Purpose, UnitKind};
+use grondslag_store::consent_index::IndexState;
+use grondslag_store::testing::each_backend;
+use grondslag_store::Store;
+
+const FG: &str = "user:fg";
+
+fn key(email: &str) -> SubjectKey {
+    let id = SubjectId::parse(IdentifierKind::Email, email).unwrap();
+    PseudonymKey::new(&[7; 32]).unwrap().subject_key(&id)
+}
+
+fn notice() -> Notice {
+    Notice {
+        id: "alumni-newsletter".into(),
+        version: "1".into(),
+        language: "nl".into(),
+        text: "Ja, stuur mij de alumninieuwsbrief.".into(),
+    }
+}
+
+fn event(
+    subject: SubjectKey,
+    activity: Option<&str>,
+    at: DateTime<Utc>,
+    kind: EventKind,
+) -> ConsentEvent {
+    ConsentEvent {
+        subject,
+        activity: activity.map(str::to_string),
+        purpose: None,
+        at,
+        recorded_by: RecordedBy::system("website"),
+        evidence: "submission 17".into(),
+        kind,
+    }
+}
+
+fn given(subject: SubjectKey, activity: &str, at: DateTime<Utc>, explicit: bool) -> ConsentEvent {
+    event(
+        subject,
+        Some(activity),
+        at,
+        EventKind::ConsentGiven(ConsentDetails {
+            notice: notice().hash(),
+            method: ConsentMethod::WebForm,
+            explicit,
+            witness: None,
+        }),
+    )
+}
+
+async fn activity(s: &Store) -> String {
+    s.put_unit(
+        FG,
+        Unit {
+            id: "alumni".into(),
+            kind: UnitKind::Faculty,
+            name_nl: "Alumni".into(),
+            name_en: "Alumni".into(),
+            parent: None,
+        },
+    )
+    .await
+    .unwrap();
+    s.create_activity(
+        FG,
+        Activity {
+            name: "Alumninieuwsbrief".into(),
+            unit: "alumni".into(),
+            purposes: vec![Purpose::DirectMarketing],
+            ..Activity::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// Every kind of event a decision reads, ties in time and backdated events included.
+fn histories(a: &str, t0: DateTime<Utc>) -> (Vec<SubjectKey>, Vec<ConsentEvent>) {
+    let h = Duration::hours;
+    let (anna, bram, cas) = (key("anna@uni.nl"), key("bram@uni.nl"), key("cas@uni.nl"));
+    let subject_wide = |s, at, kind| event(s, None, at, kind);
+    let events = vec![
+        given(anna, a, t0, false),
+        event(anna, Some(a), t0 + h(2), EventKind::ConsentWithdrawn),
+        given(anna, a, t0 + h(3), true),
+        subject_wide(anna, t0 + h(1), EventKind::DirectMarketingObjection),
+        subject_wide(
+            anna,
+            t0 + h(4),
+            EventKind::ObjectionWithdrawn {
+                objection: ObjectionKind::DirectMarketing,
+            },
+        ),
+        // Two events at the same instant keep the order they were recorded in.
+        given(bram, a, t0 + h(5), false),
+        subject_wide(
+            bram,
+            t0 + h(5),
+            EventKind::RestrictionSet {
+                grounds: "accuracy contested".into(),
+            },
+        ),
+        event(
+            bram,
+            Some(a),
+            t0 + h(6),
+            EventKind::Objection {
+                grounds: "personal situation".into(),
+            },
+        ),
+        event(
+            bram,
+            Some(a),
+            t0 + h(7),
+            EventKind::ObjectionRejected {
+                reasons: "compelling grounds".into(),
+            },
+        ),
+        ConsentEvent {
+            activity: None,
+            purpose: Some(Purpose::DirectMarketing),
+            ..given(cas, a, t0 + h(1), false)
+        },
+        subject_wide(cas, t0 + h(2), EventKind::GpcSignal),
+    ];
+    (vec![anna, bram, cas, key("nobody@uni.nl")], events)
+}
+
+async fn wait_for(s: &Store, state: IndexState) {
+    for _ in 0..200 {
+        if s.consent_index_report().state == state {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!(
+        "the consent index did not become {state:?}: {:?}",
+        s.consent_index_report()
+    );
+}
+
+#[tokio::test]
+async fn the_consent_index_answers_as_the_database_does() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let a = activity(s).await;
+        let t0 = Utc::now() - Duration::days(3);
+        let (subjects, events) = histories(&a, t0);
+        s.record_consent_events(FG, &[notice()], &events[..5])
+            .await
+            .unwrap();
+        s.record_consent_events(FG, &[], &events[5..])
+            .await
+            .unwrap();
+        let from_db = s.consent_ledgers(&subjects).await.unwrap();
+        assert_eq!(s.consent_index_report().state, IndexState::Off);
+
+        s.start_consent_index(64 << 20);
+        wait_for(s, IndexState::Ready).await;
+        let report = s.consent_index_report();
+        assert_eq!((report.subjects, report.events), (3, events.len()));
+        assert!(report.bytes > 0 && report.bytes < report.limit_bytes);
+        let from_memory = s.consent_ledgers(&subjects).await.unwrap();
+        for k in &subjects {
+            assert_eq!(from_memory.of(k), from_db.of(k), "{}", db.backend);
+            assert_eq!(
+                s.consent_ledger_of(k).await.unwrap(),
+                from_db.of(k),
+                "{}",
+                db.backend
+            );
+        }
+        let anna = s.consent_ledger_of(&subjects[0]).await.unwrap();
+        assert_eq!(anna.len(), 5);
+        // The withdrawn objection's kind comes from its details.
+        assert!(anna.iter().any(|r| r.effect
+            == grondslag_domain::consent::Effect::ObjectionWithdrawn(
+                ObjectionKind::DirectMarketing
+            )));
+
+        // This process's own write is in the next answer, with no wait.
+        let dirk = key("dirk@uni.nl");
+        let r = s
+            .record_consent_events(FG, &[], &[given(dirk, &a, t0, false)])
+            .await
+            .unwrap();
+        let rows = s.consent_ledger_of(&dirk).await.unwrap();
+        assert_eq!(rows.len(), 1, "{}", db.backend);
+        assert_eq!(rows[0].id.to_string(), r.ids[0]);
+        assert_eq!(s.consent_index_report().events, events.len() + 1);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn another_processs_writes_reach_the_index_within_a_poll() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let a = activity(s).await;
+        s.record_consent_events(
+            FG,
+            &[notice()],
+            &[given(
+                key("anna@uni.nl"),
+                &a,
+                Utc::now() - Duration::hours(1),
+                false,
+            )],
+        )
+        .await
+        .unwrap();
+        s.watch_changes(std::time::Duration::from_millis(20));
+        s.start_consent_index(64 << 20);
+        wait_for(s, IndexState::Ready).await;
+
+        // A second store on the same database: another `serve`, or the CLI.
+        let other = Store::connect(&db.url).await.unwrap();
+        let bram = key("bram@uni.nl");
+        other
+            .record_consent_events(
+                FG,
+                &[],
+                &[given(bram, &a, Utc::now() - Duration::minutes(1), false)],
+            )
+            .await
+            .unwrap();
+        // A write of this process checks against the other's event at once, before any poll:
+        // it reads what was committed through its own transaction.
+        s.record_consent_events(
+            FG,
+            &[],
+            &[event(
+                bram,
+                Some(&a),
+                Utc::now() - Duration::seconds(30),
+                EventKind::ConsentWithdrawn,
+            )],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", db.backend));
+        // And a withdrawal with no consent before it is refused as from the database.
+        let e = s
+            .record_consent_events(
+                FG,
+                &[],
+                &[event(
+                    key("cas@uni.nl"),
+                    Some(&a),
+                    Utc::now(),
+                    EventKind::ConsentWithdrawn,
+                )],
+            )
+            .await
+            .unwrap_err();
+        match e {
+            grondslag_store::StoreError::Invalid(v) => {
+                assert_eq!(v.iter().next().unwrap().code, "no_consent_in_force")
+            }
+            other => panic!("{}: {other:?}", db.backend),
+        }
+        let mut seen = false;
+        for _ in 0..100 {
+            if s.consent_ledger_of(&bram).await.unwrap().len() == 2 {
+                seen = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(
+            seen,
+            "{}: the other process's event never arrived",
+            db.backend
+        );
+        assert_eq!(s.consent_index_report().events, 3, "{}", db.backend);
+        other.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn over_its_limit_the_index_lets_go_and_the_database_answers() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let a = activity(s).await;
+        let (subjects, events) = histories(&a, Utc::now() - Duration::days(3));
+        s.record_consent_events(FG, &[notice()], &events[..5])
+            .await
+            .unwrap();
+        s.record_consent_events(FG, &[], &events[5..])
+            .await
+            .unwrap();
+        let from_db = s.consent_ledgers(&subjects).await.unwrap();
+        s.start_consent_index(100);
+        wait_for(s, IndexState::OverLimit).await;
+        let report = s.consent_index_report();
+        assert_eq!((report.subjects, report.events, report.bytes), (0, 0, 0));
+        let answered = s.consent_ledgers(&subjects).await.unwrap();
+        for k in &subjects {
+            assert_eq!(answered.of(k), from_db.of(k), "{}", db.backend);
+        }
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_remembered_token_is_looked_up_again_once_revoked() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let grants = [Grant {
+            role: Role::ConsentClient,
+            unit: None,
+        }];
+        let t = s
+            .create_token(FG, "website", &grants, Utc::now() + Duration::days(30))
+            .await
+            .unwrap();
+        assert!(s.token_user(&t.secret).await.unwrap().is_some());
+        assert!(
+            s.token_user(&t.secret).await.unwrap().is_some(),
+            "remembered"
+        );
+
+        // Revoked by this process: refused at once.
+        s.revoke_token(FG, t.token.id).await.unwrap();
+        assert!(
+            s.token_user(&t.secret).await.unwrap().is_none(),
+            "{}",
+            db.backend
+        );
+
+        // Revoked by another process: refused once the poll has seen the write.
+        let t2 = s
+            .create_token(FG, "crm", &grants, Utc::now() + Duration::days(30))
+            .await
+            .unwrap();
+        s.watch_changes(std::time::Duration::from_millis(20));
+        assert!(s.token_user(&t2.secret).await.unwrap().is_some());
+        let other = Store::connect(&db.url).await.unwrap();
+        other.revoke_token(FG, t2.token.id).await.unwrap();
+        let mut refused = false;
+        for _ in 0..100 {
+            if s.token_user(&t2.secret).await.unwrap().is_none() {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(
+            refused,
+            "{}: a token revoked elsewhere still works",
+            db.backend
+        );
+        other.close().await;
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn activity_needs_follow_the_register() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let a = activity(s).await;
+        let needs = s.activity_consent_needs(&a).await.unwrap().unwrap();
+        assert!(needs.consent && needs.direct_marketing);
+        assert_eq!(s.activity_consent_needs("nope").await.unwrap(), None);
+
+        // Once the activity rests on a legitimate interest, consent is not what decides.
+        let mut record = s.activity(&a).await.unwrap();
+        record.activity.data_categories = vec![DataCategoryEntry {
+            category: PersonalDataCategory::ContactDetails,
+            description: String::new(),
+            legal_basis: Some(LegalBasis::LegitimateInterests),
+            art9_exception: None,
+            statutory_basis: String::new(),
+            retention: None,
+        }];
+        s.update_activity(FG, &a, Some(record.version), record.activity)
+            .await
+            .unwrap();
+        let needs = s.activity_consent_needs(&a).await.unwrap().unwrap();
+        assert!(!needs.consent, "{}", db.backend);
+        db.cleanup().await;
+    }
+}
