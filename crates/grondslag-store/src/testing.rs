@@ -103,3 +103,91 @@ pub async fn each_backend() -> Vec<TestDb> {
     dbs.extend(postgres().await);
     dbs
 }
+
+/// What the consent ledger's tests share: a subject key under a fixed secret, a notice,
+/// events, and an activity to record them for.
+pub mod ledger {
+    use crate::Store;
+    use chrono::{DateTime, Utc};
+    use grondslag_domain::consent::{
+        ConsentDetails, ConsentEvent, EventKind, IdentifierKind, Notice, PseudonymKey, RecordedBy,
+        SubjectId, SubjectKey,
+    };
+    use grondslag_domain::register::{Activity, Unit};
+    use grondslag_domain::vocab::{ConsentMethod, Purpose, UnitKind};
+
+    /// The actor of the tests' writes.
+    pub const FG: &str = "user:fg";
+
+    pub fn key(email: &str) -> SubjectKey {
+        let id = SubjectId::parse(IdentifierKind::Email, email).unwrap();
+        PseudonymKey::new(&[7; 32]).unwrap().subject_key(&id)
+    }
+
+    pub fn notice() -> Notice {
+        Notice {
+            id: "alumni-newsletter".into(),
+            version: "1".into(),
+            language: "nl".into(),
+            text: "Ja, stuur mij de alumninieuwsbrief.".into(),
+        }
+    }
+
+    /// An event recorded by the website; `activity` None scopes it to the whole subject.
+    pub fn event(
+        subject: SubjectKey,
+        activity: Option<&str>,
+        at: DateTime<Utc>,
+        kind: EventKind,
+    ) -> ConsentEvent {
+        ConsentEvent {
+            subject,
+            activity: activity.map(str::to_string),
+            purpose: None,
+            at,
+            recorded_by: RecordedBy::system("website"),
+            evidence: "submission 17".into(),
+            kind,
+        }
+    }
+
+    /// Consent through the web form to [`notice`].
+    pub fn given(
+        subject: SubjectKey,
+        activity: &str,
+        at: DateTime<Utc>,
+        explicit: bool,
+    ) -> ConsentEvent {
+        let details = ConsentDetails {
+            notice: notice().hash(),
+            method: ConsentMethod::WebForm,
+            explicit,
+            witness: None,
+        };
+        event(
+            subject,
+            Some(activity),
+            at,
+            EventKind::ConsentGiven(details),
+        )
+    }
+
+    /// The unit `alumni` and a draft activity of it with these purposes; its id.
+    pub async fn alumni_activity(s: &Store, purposes: Vec<Purpose>) -> String {
+        let unit = Unit {
+            id: "alumni".into(),
+            kind: UnitKind::Faculty,
+            name_nl: "Alumni".into(),
+            name_en: "Alumni".into(),
+            parent: None,
+        };
+        s.put_unit(FG, unit).await.unwrap();
+        let activity = Activity {
+            name: "Alumninieuwsbrief".into(),
+            unit: "alumni".into(),
+            purposes,
+            ..Activity::default()
+        };
+        s.create_activity(FG, activity).await.unwrap().id
+    }
+}

@@ -173,15 +173,28 @@ impl Store {
     /// use, and an audit entry at most once an hour per token.
     ///
     /// A valid token's row is remembered until the database may have changed
-    /// ([`Store::generation`]: a revocation is a write) or its last use is a minute old, so a
-    /// system asking many times a second costs no query a request.
+    /// ([`Store::generation`]: a revocation is a write), so a system asking many times a
+    /// second costs no query a request; the time of last use is written once a minute.
     pub async fn token_user(&self, secret: &str) -> Result<Option<User>> {
         let now = now();
         let token_hash = hash(secret);
         let generation = self.generation();
         let stale = |t: Option<DateTime<Utc>>, gap: TimeDelta| t.is_none_or(|t| t < now - gap);
-        if let Some(token) = self.tokens.get(&token_hash, generation) {
-            if token.expires_at > now && !stale(token.last_used_at, TimeDelta::minutes(1)) {
+        if let Some(mut token) = self.tokens.get(&token_hash, generation) {
+            if token.expires_at > now && !stale(token.last_used_at, TimeDelta::hours(1)) {
+                if stale(token.last_used_at, TimeDelta::minutes(1)) {
+                    // The minute's note of use is claimed in memory first, so one request of
+                    // the many a system sends writes it, and that one does not wait for it.
+                    token.last_used_at = Some(now);
+                    self.tokens.put(token_hash, generation, token.clone());
+                    let (pool, id) = (self.pool.clone(), token.id);
+                    tokio::spawn(async move {
+                        let sql = "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2";
+                        if let Err(e) = pool.execute(sql, &[now.into(), id.into()]).await {
+                            tracing::warn!(error = %e, token = id, "noting a token's last use");
+                        }
+                    });
+                }
                 return Ok(Some(user_of(token)));
             }
         }

@@ -4,80 +4,20 @@
 
 use chrono::{DateTime, Duration, Utc};
 use grondslag_domain::consent::{
-    decide, ActivityConsentNeeds, ConsentDetails, ConsentEvent, EventKind, IdentifierKind, Notice,
-    PseudonymKey, Reason, RecordedBy, SubjectId, SubjectKey, Target,
+    decide, ActivityConsentNeeds, ConsentDetails, ConsentEvent, EventKind, Notice, Reason,
+    SubjectKey, Target,
 };
-use grondslag_domain::register::{Activity, Unit};
-use grondslag_domain::vocab::{ConsentMethod, UnitKind};
+use grondslag_domain::vocab::ConsentMethod;
 use grondslag_store::testing::each_backend;
-use grondslag_store::{Store, StoreError};
-
-const FG: &str = "user:fg";
-
-fn key(email: &str) -> SubjectKey {
-    let id = SubjectId::parse(IdentifierKind::Email, email).unwrap();
-    PseudonymKey::new(&[7; 32]).unwrap().subject_key(&id)
-}
-
-fn notice() -> Notice {
-    Notice {
-        id: "alumni-newsletter".into(),
-        version: "1".into(),
-        language: "nl".into(),
-        text: "Ja, stuur mij de alumninieuwsbrief.".into(),
-    }
-}
+use grondslag_store::testing::ledger::{self, alumni_activity, key, notice, FG};
+use grondslag_store::StoreError;
 
 fn event(subject: SubjectKey, activity: &str, at: DateTime<Utc>, kind: EventKind) -> ConsentEvent {
-    ConsentEvent {
-        subject,
-        activity: Some(activity.into()),
-        purpose: None,
-        at,
-        recorded_by: RecordedBy::system("website"),
-        evidence: "submission 17".into(),
-        kind,
-    }
+    ledger::event(subject, Some(activity), at, kind)
 }
 
 fn given(subject: SubjectKey, activity: &str, at: DateTime<Utc>) -> ConsentEvent {
-    event(
-        subject,
-        activity,
-        at,
-        EventKind::ConsentGiven(ConsentDetails {
-            notice: notice().hash(),
-            method: ConsentMethod::WebForm,
-            explicit: false,
-            witness: None,
-        }),
-    )
-}
-
-async fn activity(s: &Store) -> String {
-    s.put_unit(
-        FG,
-        Unit {
-            id: "alumni".into(),
-            kind: UnitKind::Faculty,
-            name_nl: "Alumni".into(),
-            name_en: "Alumni".into(),
-            parent: None,
-        },
-    )
-    .await
-    .unwrap();
-    s.create_activity(
-        FG,
-        Activity {
-            name: "Alumninieuwsbrief".into(),
-            unit: "alumni".into(),
-            ..Activity::default()
-        },
-    )
-    .await
-    .unwrap()
-    .id
+    ledger::given(subject, activity, at, false)
 }
 
 fn paths(e: StoreError) -> Vec<(String, String)> {
@@ -94,7 +34,7 @@ fn paths(e: StoreError) -> Vec<(String, String)> {
 async fn events_are_appended_and_read_back_in_time_order() {
     for db in each_backend().await {
         let s = &db.store;
-        let a = activity(s).await;
+        let a = alumni_activity(s, Vec::new()).await;
         let (anna, bram) = (key("anna@uni.nl"), key("bram@uni.nl"));
         // Times are kept to the microsecond, on both databases.
         let now = grondslag_store::audit::now();
@@ -165,7 +105,7 @@ async fn events_are_appended_and_read_back_in_time_order() {
 async fn a_batch_is_all_or_nothing_and_checked_against_stored_history() {
     for db in each_backend().await {
         let s = &db.store;
-        let a = activity(s).await;
+        let a = alumni_activity(s, Vec::new()).await;
         let anna = key("anna@uni.nl");
         let now = Utc::now();
         // A withdrawal with no consent before it, stored or in the batch.
@@ -288,7 +228,7 @@ async fn a_batch_is_all_or_nothing_and_checked_against_stored_history() {
 async fn one_audit_entry_per_batch_names_keys_not_identifiers() {
     for db in each_backend().await {
         let s = &db.store;
-        let a = activity(s).await;
+        let a = alumni_activity(s, Vec::new()).await;
         let now = Utc::now() - Duration::minutes(1);
         let keys: Vec<SubjectKey> = (0..120).map(|i| key(&format!("p{i}@uni.nl"))).collect();
         let batch: Vec<ConsentEvent> = keys.iter().map(|k| given(*k, &a, now)).collect();

@@ -5,89 +5,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 use grondslag_domain::access::{Grant, Role};
-use grondslag_domain::consent::{
-    ConsentDetails, ConsentEvent, EventKind, IdentifierKind, Notice, ObjectionKind, PseudonymKey,
-    RecordedBy, SubjectId, SubjectKey,
-};
-use grondslag_domain::register::{Activity, DataCategoryEntry, Unit};
-use grondslag_domain::vocab::{ConsentMethod, LegalBasis, PersonalDataCategory, Purpose, UnitKind};
+use grondslag_domain::consent::{ConsentEvent, EventKind, ObjectionKind, SubjectKey};
+use grondslag_domain::register::DataCategoryEntry;
+use grondslag_domain::vocab::{LegalBasis, PersonalDataCategory, Purpose};
 use grondslag_store::consent_index::IndexState;
 use grondslag_store::testing::each_backend;
+use grondslag_store::testing::ledger::{alumni_activity, event, given, key, notice, FG};
 use grondslag_store::Store;
-
-const FG: &str = "user:fg";
-
-fn key(email: &str) -> SubjectKey {
-    let id = SubjectId::parse(IdentifierKind::Email, email).unwrap();
-    PseudonymKey::new(&[7; 32]).unwrap().subject_key(&id)
-}
-
-fn notice() -> Notice {
-    Notice {
-        id: "alumni-newsletter".into(),
-        version: "1".into(),
-        language: "nl".into(),
-        text: "Ja, stuur mij de alumninieuwsbrief.".into(),
-    }
-}
-
-fn event(
-    subject: SubjectKey,
-    activity: Option<&str>,
-    at: DateTime<Utc>,
-    kind: EventKind,
-) -> ConsentEvent {
-    ConsentEvent {
-        subject,
-        activity: activity.map(str::to_string),
-        purpose: None,
-        at,
-        recorded_by: RecordedBy::system("website"),
-        evidence: "submission 17".into(),
-        kind,
-    }
-}
-
-fn given(subject: SubjectKey, activity: &str, at: DateTime<Utc>, explicit: bool) -> ConsentEvent {
-    event(
-        subject,
-        Some(activity),
-        at,
-        EventKind::ConsentGiven(ConsentDetails {
-            notice: notice().hash(),
-            method: ConsentMethod::WebForm,
-            explicit,
-            witness: None,
-        }),
-    )
-}
-
-async fn activity(s: &Store) -> String {
-    s.put_unit(
-        FG,
-        Unit {
-            id: "alumni".into(),
-            kind: UnitKind::Faculty,
-            name_nl: "Alumni".into(),
-            name_en: "Alumni".into(),
-            parent: None,
-        },
-    )
-    .await
-    .unwrap();
-    s.create_activity(
-        FG,
-        Activity {
-            name: "Alumninieuwsbrief".into(),
-            unit: "alumni".into(),
-            purposes: vec![Purpose::DirectMarketing],
-            ..Activity::default()
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
 
 /// Every kind of event a decision reads, ties in time and backdated events included.
 fn histories(a: &str, t0: DateTime<Utc>) -> (Vec<SubjectKey>, Vec<ConsentEvent>) {
@@ -141,6 +65,17 @@ fn histories(a: &str, t0: DateTime<Utc>) -> (Vec<SubjectKey>, Vec<ConsentEvent>)
     (vec![anna, bram, cas, key("nobody@uni.nl")], events)
 }
 
+/// Whether `check` comes true within a second.
+async fn eventually<F: std::future::Future<Output = bool>>(mut check: impl FnMut() -> F) -> bool {
+    for _ in 0..100 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    false
+}
+
 async fn wait_for(s: &Store, state: IndexState) {
     for _ in 0..200 {
         if s.consent_index_report().state == state {
@@ -158,7 +93,7 @@ async fn wait_for(s: &Store, state: IndexState) {
 async fn the_consent_index_answers_as_the_database_does() {
     for db in each_backend().await {
         let s = &db.store;
-        let a = activity(s).await;
+        let a = alumni_activity(s, vec![Purpose::DirectMarketing]).await;
         let t0 = Utc::now() - Duration::days(3);
         let (subjects, events) = histories(&a, t0);
         s.record_consent_events(FG, &[notice()], &events[..5])
@@ -211,7 +146,7 @@ async fn the_consent_index_answers_as_the_database_does() {
 async fn another_processs_writes_reach_the_index_within_a_poll() {
     for db in each_backend().await {
         let s = &db.store;
-        let a = activity(s).await;
+        let a = alumni_activity(s, vec![Purpose::DirectMarketing]).await;
         s.record_consent_events(
             FG,
             &[notice()],
@@ -273,16 +208,9 @@ async fn another_processs_writes_reach_the_index_within_a_poll() {
             }
             other => panic!("{}: {other:?}", db.backend),
         }
-        let mut seen = false;
-        for _ in 0..100 {
-            if s.consent_ledger_of(&bram).await.unwrap().len() == 2 {
-                seen = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
+        let seen = eventually(|| async { s.consent_ledger_of(&bram).await.unwrap().len() == 2 });
         assert!(
-            seen,
+            seen.await,
             "{}: the other process's event never arrived",
             db.backend
         );
@@ -296,7 +224,7 @@ async fn another_processs_writes_reach_the_index_within_a_poll() {
 async fn over_its_limit_the_index_lets_go_and_the_database_answers() {
     for db in each_backend().await {
         let s = &db.store;
-        let a = activity(s).await;
+        let a = alumni_activity(s, vec![Purpose::DirectMarketing]).await;
         let (subjects, events) = histories(&a, Utc::now() - Duration::days(3));
         s.record_consent_events(FG, &[notice()], &events[..5])
             .await
@@ -352,16 +280,9 @@ async fn a_remembered_token_is_looked_up_again_once_revoked() {
         assert!(s.token_user(&t2.secret).await.unwrap().is_some());
         let other = Store::connect(&db.url).await.unwrap();
         other.revoke_token(FG, t2.token.id).await.unwrap();
-        let mut refused = false;
-        for _ in 0..100 {
-            if s.token_user(&t2.secret).await.unwrap().is_none() {
-                refused = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
+        let refused = eventually(|| async { s.token_user(&t2.secret).await.unwrap().is_none() });
         assert!(
-            refused,
+            refused.await,
             "{}: a token revoked elsewhere still works",
             db.backend
         );
@@ -374,7 +295,7 @@ async fn a_remembered_token_is_looked_up_again_once_revoked() {
 async fn activity_needs_follow_the_register() {
     for db in each_backend().await {
         let s = &db.store;
-        let a = activity(s).await;
+        let a = alumni_activity(s, vec![Purpose::DirectMarketing]).await;
         let needs = s.activity_consent_needs(&a).await.unwrap().unwrap();
         assert!(needs.consent && needs.direct_marketing);
         assert_eq!(s.activity_consent_needs("nope").await.unwrap(), None);
