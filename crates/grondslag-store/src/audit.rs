@@ -229,6 +229,11 @@ impl WriteTx {
             )
             .await?;
         self.end_bulk().await?;
+        if matches!(self.tx, Tx::Postgres(_)) {
+            // Delivered when the transaction commits, and not at all if it does not.
+            let notify = format!("NOTIFY {}", crate::changes::CHANNEL);
+            self.tx.execute(&notify, &[]).await?;
+        }
         self.tx.commit().await?;
         self.changes.moved();
         Ok(())

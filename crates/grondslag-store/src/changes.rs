@@ -5,11 +5,16 @@
 //! This process's own writes move the generation when they commit ([`crate::audit::WriteTx`]),
 //! so a cache never answers from before a write this process made. Writes of another process
 //! (a second `grondslag serve` behind the same load balancer, the CLI on the same SQLite file)
-//! are seen by [`Store::watch_changes`], which polls the audit chain's head: every write moves
-//! it, in the same transaction as the write. Such writes reach the caches within one poll
-//! interval (`docs/consent.md`, "Decisions from memory").
+//! are seen by [`Store::watch_changes`]. On PostgreSQL every write sends a `NOTIFY` that is
+//! delivered when it commits, and the watcher listens for it: another instance's write counts
+//! at once. Everywhere it also polls the audit chain's head, which every write moves in the
+//! same transaction: on SQLite the only way to hear of another process, on PostgreSQL the
+//! fallback for notifications lost while the listening connection was down
+//! (`docs/consent.md`, "Decisions from memory").
 
+use crate::db::Pool;
 use crate::{Result, Store};
+use sqlx::postgres::PgListener;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -45,9 +50,28 @@ impl Store {
         Ok(head.seq)
     }
 
-    /// Polls the audit chain's head every `every` and moves the generation when another
-    /// process has written, until the store is closed. A failed poll is logged and retried.
-    pub fn watch_changes(&self, every: Duration) {
+    /// Watches for writes of other processes until the store is closed: listens for their
+    /// notifications (PostgreSQL; listening before this returns) and polls the audit chain's
+    /// head every `every`. A failed poll is logged and retried.
+    pub async fn watch_changes(&self, every: Duration) -> Result<()> {
+        if let Pool::Postgres(pool) = &self.pool {
+            let mut listener = PgListener::connect_with(pool).await?;
+            listener.listen(CHANNEL).await?;
+            let store = self.clone();
+            tokio::spawn(async move {
+                // `recv` reconnects by itself when the connection drops; what was sent
+                // meanwhile is lost, and the poll below catches up on it.
+                while !store.pool.is_closed() {
+                    match listener.recv().await {
+                        Ok(_) => store.changes.moved(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "listening for other instances' writes");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+            });
+        }
         let store = self.clone();
         tokio::spawn(async move {
             let mut seen: Option<i64> = None;
@@ -69,8 +93,12 @@ impl Store {
                 }
             }
         });
+        Ok(())
     }
 }
+
+/// The channel every write notifies on PostgreSQL, at commit.
+pub(crate) const CHANNEL: &str = "grondslag_changes";
 
 /// Answers remembered by key, each with the [`Store::generation`] it was read at and good
 /// only while the generation stays there. Keys come from requests (a token's hash, an

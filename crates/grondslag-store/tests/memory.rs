@@ -159,7 +159,9 @@ async fn another_processs_writes_reach_the_index_within_a_poll() {
         )
         .await
         .unwrap();
-        s.watch_changes(std::time::Duration::from_millis(20));
+        s.watch_changes(std::time::Duration::from_millis(20))
+            .await
+            .unwrap();
         s.start_consent_index(64 << 20);
         wait_for(s, IndexState::Ready).await;
 
@@ -220,6 +222,41 @@ async fn another_processs_writes_reach_the_index_within_a_poll() {
     }
 }
 
+/// On PostgreSQL another instance's write is announced at commit (NOTIFY), so it counts at
+/// once, not at the next poll: here the poll is an hour away.
+#[tokio::test]
+async fn on_postgresql_another_instances_write_counts_at_once() {
+    let Some(db) = grondslag_store::testing::postgres().await else {
+        return;
+    };
+    let s = &db.store;
+    let a = alumni_activity(s, vec![Purpose::DirectMarketing]).await;
+    s.record_consent_events(
+        FG,
+        &[notice()],
+        &[given(key("anna@uni.nl"), &a, Utc::now(), false)],
+    )
+    .await
+    .unwrap();
+    s.watch_changes(std::time::Duration::from_secs(3600))
+        .await
+        .unwrap();
+    s.start_consent_index(64 << 20);
+    wait_for(s, IndexState::Ready).await;
+    let bram = key("bram@uni.nl");
+    assert!(s.consent_ledger_of(&bram).await.unwrap().is_empty());
+
+    let other = Store::connect(&db.url).await.unwrap();
+    other
+        .record_consent_events(FG, &[], &[given(bram, &a, Utc::now(), false)])
+        .await
+        .unwrap();
+    let seen = eventually(|| async { s.consent_ledger_of(&bram).await.unwrap().len() == 1 });
+    assert!(seen.await, "the other instance's event was not announced");
+    other.close().await;
+    db.cleanup().await;
+}
+
 #[tokio::test]
 async fn over_its_limit_the_index_lets_go_and_the_database_answers() {
     for db in each_backend().await {
@@ -276,7 +313,9 @@ async fn a_remembered_token_is_looked_up_again_once_revoked() {
             .create_token(FG, "crm", &grants, Utc::now() + Duration::days(30))
             .await
             .unwrap();
-        s.watch_changes(std::time::Duration::from_millis(20));
+        s.watch_changes(std::time::Duration::from_millis(20))
+            .await
+            .unwrap();
         assert!(s.token_user(&t2.secret).await.unwrap().is_some());
         let other = Store::connect(&db.url).await.unwrap();
         other.revoke_token(FG, t2.token.id).await.unwrap();

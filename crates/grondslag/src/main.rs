@@ -493,8 +493,11 @@ async fn main() -> Result<()> {
             let transfers = check::transfer_rules(transfer_rules.as_deref())?;
             let sso = sso_config.as_deref().map(sso::provider).transpose()?;
             let store = open(&db).await?;
-            // Writes of other instances and of the CLI reach this one's caches within 100 ms.
-            store.watch_changes(std::time::Duration::from_millis(100));
+            // Writes of other instances reach this one's caches at once on PostgreSQL, and
+            // writes of other processes within 100 ms on either database.
+            store
+                .watch_changes(std::time::Duration::from_millis(100))
+                .await?;
             if consent_index_memory > 0 {
                 store.start_consent_index(consent_index_memory << 20);
             }
