@@ -32,7 +32,7 @@ const SHARDS: usize = 64;
 const PAGE: i64 = 10_000;
 
 /// The index's state, as [`ConsentIndexReport::state`] names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IndexState {
     /// Not started: decisions come from the database (the CLI, tests).
@@ -58,7 +58,7 @@ impl IndexState {
 }
 
 /// What the index holds and what it costs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ConsentIndexReport {
     pub state: IndexState,
     pub subjects: usize,

@@ -32,6 +32,7 @@ use grondslag_domain::vocab::{Purpose, Term};
 use grondslag_domain::{Lang, ValidationErrors};
 use grondslag_store::consent::{LedgerRow, Ledgers, StoredEvent};
 use grondslag_store::StoreError;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::borrow::Cow;
@@ -58,7 +59,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "/api/v1/consent/events",
             "recordConsentEvents",
             "Record a batch of consent events ({notices, items}; identifiers in clear, keyed before storage): all or nothing; Sec-GPC: 1 also records a gpc_signal per subject",
-            (201, None),
+            (201, Some("RecordedConsentEvents")),
             &[],
             post(record),
         )
@@ -68,7 +69,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "/api/v1/consent/decision",
             "decideConsent",
             "May this subject's data be processed for this activity or purpose at this time? ({identifier, activity | purpose, at?})",
-            (200, None),
+            (200, Some("ConsentDecision")),
             &[],
             post(decision),
         )
@@ -119,7 +120,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "/api/v1/consent/index",
             "getConsentIndex",
             "The consent index: loading, ready, over its memory limit or off; how many subjects and events it holds and the memory they take",
-            (200, None),
+            (200, Some("ConsentIndexReport")),
             &[],
             get(index_report),
         ),
@@ -314,8 +315,9 @@ struct EventsRequest {
     items: Vec<Value>,
 }
 
-#[derive(Serialize)]
-struct Recorded {
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "RecordedConsentEvents")]
+pub(super) struct Recorded {
     /// The new events' ids, in the order of the items; GPC signals last.
     ids: Vec<String>,
     /// The subject key of each item, in order.
@@ -440,22 +442,36 @@ struct LineIdentifier<'a> {
     value: Cow<'a, str>,
 }
 
-#[derive(Serialize)]
-struct DecisionOut<'a> {
+/// A decision: allowed or not, why, since when, and the events that decided.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "ConsentDecision")]
+pub(super) struct DecisionOut<'a> {
     /// The item's place in a batch; absent for a single decision.
     #[serde(skip_serializing_if = "Option::is_none")]
     index: Option<usize>,
+    /// The subject's pseudonymous key, 64 hex digits.
+    #[schemars(with = "String")]
     subject: KeyHex,
+    /// The activity asked about, by its id; absent when the question named a purpose.
     #[serde(skip_serializing_if = "Option::is_none")]
     activity: Option<&'a str>,
+    /// The purpose asked about; absent when the question named an activity.
     #[serde(skip_serializing_if = "Option::is_none")]
     purpose: Option<Purpose>,
+    /// The time the decision is for: the question's `at`, or now.
     at: DateTime<Utc>,
     allowed: bool,
+    /// Why, as a machine name: `restriction`, `direct_marketing_objection`,
+    /// `retargeting_objection`, `gpc_signal`, `objection_upheld`, `objection_pending`,
+    /// `objection_rejected`, `basis_not_consent`, `consent_in_force`,
+    /// `explicit_consent_required`, `consent_withdrawn` or `no_consent` (docs/consent.md).
     reason: &'static str,
+    /// The reason in English.
     reason_label: &'static str,
+    /// When the deciding state began; null for `basis_not_consent` and `no_consent`.
     since: Option<DateTime<Utc>>,
     /// The ids of the events that decided.
+    #[schemars(with = "Vec<String>")]
     deciding_events: DecidingIds<'a>,
 }
 

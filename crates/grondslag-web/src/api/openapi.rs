@@ -28,6 +28,12 @@ pub fn openapi_document() -> Value {
         };
     }
     component!("Activity", Activity);
+    component!("ConsentDecision", super::consent::DecisionOut<'static>);
+    component!("RecordedConsentEvents", super::consent::Recorded);
+    component!(
+        "ConsentIndexReport",
+        grondslag_store::consent_index::ConsentIndexReport
+    );
     component!("ActivityRecord", ActivityRecord);
     component!("ActivityVersion", ActivityVersion);
     component!("ActivityPage", ActivityPage);
