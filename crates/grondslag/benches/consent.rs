@@ -73,13 +73,13 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod support;
-use support::{binary, env_usize, free_port, mb, pg_admin, proc_status_kb, verdict, with_database};
+use support::{binary, env_usize, mb, pg_admin, proc_status_kb, verdict, with_database, Server};
 
 const PG_DATABASE: &str = "grondslag_bench_consent";
 /// The demo university's register: its activities are what consent is given for.
@@ -1202,79 +1202,12 @@ fn load_average() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-struct Server {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Server {
-    async fn start(bin: &Path, url: &str, key_file: &Path, dir: &Path) -> Result<Server> {
-        let port = free_port()?;
-        let log = dir.join("serve.log");
-        let t = Instant::now();
-        let child = Command::new(bin)
-            .args(["serve", "--database", url, "--consent-key-file"])
-            .arg(key_file)
-            .arg("--listen")
-            .arg(format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log)?)
-            .spawn()
-            .context("starting grondslag serve")?;
-        let mut server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        };
-        let probe = reqwest::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .build()?;
-        loop {
-            if let Some(status) = server.child.try_wait()? {
-                bail!(
-                    "grondslag serve exited ({status}):\n{}",
-                    std::fs::read_to_string(&server.log).unwrap_or_default()
-                );
-            }
-            if let Ok(res) = probe.get(format!("{}/healthz", server.base)).send().await {
-                if res.status() == 200 {
-                    break;
-                }
-            }
-            if t.elapsed() > Duration::from_secs(60) {
-                server.stop();
-                bail!("grondslag serve did not answer /healthz within 60 s");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Ok(server)
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// (VmRSS, VmHWM) in kB.
-    fn memory(&self) -> (u64, u64) {
-        (
-            proc_status_kb(self.pid(), "VmRSS").unwrap_or(0),
-            proc_status_kb(self.pid(), "VmHWM").unwrap_or(0),
-        )
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// The server's (VmRSS, VmHWM) in kB.
+fn server_memory(server: &Server) -> (u64, u64) {
+    (
+        proc_status_kb(server.pid(), "VmRSS").unwrap_or(0),
+        proc_status_kb(server.pid(), "VmHWM").unwrap_or(0),
+    )
 }
 
 async fn pg_scalar(url: &str, sql: &str) -> Result<String> {
@@ -1434,9 +1367,15 @@ async fn bench_backend(
     load_avg.push(("after the bulk load", load_average()));
 
     eprintln!("[{name}] grondslag serve");
-    let mut server = Server::start(bin, &url, &key_file, dir).await?;
+    let args = [
+        "--database".as_ref(),
+        url.as_ref(),
+        "--consent-key-file".as_ref(),
+        key_file.as_os_str(),
+    ];
+    let (mut server, _) = Server::start(bin, &args, dir, Duration::from_secs(60)).await?;
     let mut memory = Vec::new();
-    let (rss, hwm) = server.memory();
+    let (rss, hwm) = server_memory(&server);
     memory.push(("started", rss, hwm));
     let client = Arc::new(Client {
         http: reqwest::Client::builder()
@@ -1454,7 +1393,7 @@ async fn bench_backend(
         index_load.as_secs_f64(),
         client.index_report().await?
     );
-    let (rss, hwm) = server.memory();
+    let (rss, hwm) = server_memory(&server);
     memory.push(("index loaded", rss, hwm));
 
     eprintln!("[{name}] ingest: subjects 0..{api_subjects} through the API");
@@ -1466,7 +1405,7 @@ async fn bench_backend(
         ingest.elapsed.as_secs_f64(),
         ingest.events as f64 / ingest.elapsed.as_secs_f64()
     );
-    let (rss, hwm) = server.memory();
+    let (rss, hwm) = server_memory(&server);
     memory.push(("after ingest", rss, hwm));
     load_avg.push(("after ingest", load_average()));
 
@@ -1491,7 +1430,7 @@ async fn bench_backend(
         singles.paced_rate,
         stats(&singles.paced).p99
     );
-    let (rss, hwm) = server.memory();
+    let (rss, hwm) = server_memory(&server);
     memory.push(("after single decisions", rss, hwm));
     load_avg.push(("after single decisions", load_average()));
 
@@ -1506,7 +1445,7 @@ async fn bench_backend(
         batches.elapsed.as_secs_f64(),
         batches.decisions as f64 / batches.elapsed.as_secs_f64()
     );
-    let (rss, hwm) = server.memory();
+    let (rss, hwm) = server_memory(&server);
     memory.push(("after batch decisions", rss, hwm));
     load_avg.push(("after batch decisions", load_average()));
 
@@ -1517,7 +1456,7 @@ async fn bench_backend(
         audience.elapsed.as_secs_f64(),
         audience.report
     );
-    let (rss, hwm) = server.memory();
+    let (rss, hwm) = server_memory(&server);
     memory.push(("after the audience", rss, hwm));
     load_avg.push(("after the audience", load_average()));
     let index = client.index_report().await?;

@@ -43,12 +43,12 @@ use grondslag_domain::vocab::{
 };
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod support;
-use support::{binary, env_usize, free_port, mb, pg_admin, proc_status_kb, verdict, with_database};
+use support::{binary, env_usize, mb, pg_admin, proc_status_kb, verdict, with_database, Server};
 
 const PASSWORD: &str = "bench-password-2026";
 const USERNAME: &str = "bench";
@@ -1078,70 +1078,6 @@ fn load_average() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-struct Server {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Server {
-    async fn start(bin: &Path, url: &str, dir: &Path) -> Result<(Server, Duration)> {
-        let port = free_port()?;
-        let log = dir.join("serve.log");
-        let t = Instant::now();
-        let child = Command::new(bin)
-            .args(["serve", "--database", url, "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log)?)
-            .spawn()
-            .context("starting grondslag serve")?;
-        let mut server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        };
-        let probe = reqwest::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .build()?;
-        loop {
-            if let Some(status) = server.child.try_wait()? {
-                bail!(
-                    "grondslag serve exited ({status}):\n{}",
-                    std::fs::read_to_string(&server.log).unwrap_or_default()
-                );
-            }
-            if let Ok(res) = probe.get(format!("{}/healthz", server.base)).send().await {
-                if res.status() == 200 {
-                    break;
-                }
-            }
-            if t.elapsed() > Duration::from_secs(30) {
-                server.stop();
-                bail!("grondslag serve did not answer /healthz within 30 s");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Ok((server, t.elapsed()))
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 async fn pg_size(url: &str) -> Result<u64> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(url).await?;
@@ -1301,7 +1237,13 @@ async fn bench_backend(
     };
 
     eprintln!("[{name}] grondslag serve");
-    let (mut server, startup) = Server::start(bin, &url, dir).await?;
+    let (mut server, startup) = Server::start(
+        bin,
+        &["--database".as_ref(), url.as_ref()],
+        dir,
+        Duration::from_secs(30),
+    )
+    .await?;
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .timeout(Duration::from_secs(60))

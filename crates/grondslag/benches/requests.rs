@@ -43,11 +43,11 @@ use grondslag_store::Store;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod support;
-use support::{binary, env_usize, free_port, mb, pg_admin, proc_status_kb, verdict, with_database};
+use support::{binary, env_usize, mb, pg_admin, proc_status_kb, verdict, with_database, Server};
 
 const PASSWORD: &str = "bench-password-2026";
 /// The FG, who reads every request; the bench logs in as this account.
@@ -557,70 +557,6 @@ fn load_average() -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-struct Server {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Server {
-    async fn start(bin: &Path, url: &str, dir: &Path) -> Result<Server> {
-        let port = free_port()?;
-        let log = dir.join("serve.log");
-        let t = Instant::now();
-        let child = Command::new(bin)
-            .args(["serve", "--database", url, "--listen"])
-            .arg(format!("127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log)?)
-            .spawn()
-            .context("starting grondslag serve")?;
-        let mut server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-        };
-        let probe = reqwest::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .build()?;
-        loop {
-            if let Some(status) = server.child.try_wait()? {
-                bail!(
-                    "grondslag serve exited ({status}):\n{}",
-                    std::fs::read_to_string(&server.log).unwrap_or_default()
-                );
-            }
-            if let Ok(res) = probe.get(format!("{}/healthz", server.base)).send().await {
-                if res.status() == 200 {
-                    break;
-                }
-            }
-            if t.elapsed() > Duration::from_secs(30) {
-                server.stop();
-                bail!("grondslag serve did not answer /healthz within 30 s");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Ok(server)
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 /// Requests come in one at a time, and on a server with autovacuum (the default) the
 /// statistics of `requests` follow. With `GRONDSLAG_BENCH_PG_ANALYZE=auto` (default) the
 /// bench runs ANALYZE when autovacuum is off on the server, `1` always, `0` never; `vacuum`
@@ -791,7 +727,13 @@ async fn bench_backend(
     eprintln!("[{name}] planner statistics: {statistics}");
 
     eprintln!("[{name}] grondslag serve");
-    let mut server = Server::start(bin, &url, dir).await?;
+    let (mut server, _) = Server::start(
+        bin,
+        &["--database".as_ref(), url.as_ref()],
+        dir,
+        Duration::from_secs(30),
+    )
+    .await?;
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .timeout(Duration::from_secs(60))

@@ -1,9 +1,12 @@
 //! What the benches share: finding the release binary, PostgreSQL databases of their own,
-//! a free port, the server's memory from /proc, and the report's cells. Each bench
+//! a free port, the server and its memory from /proc, and the report's cells. Each bench
 //! (`register`, `requests`, `consent`) includes this module with `mod support;`.
 
 use anyhow::{bail, Context, Result};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// `url` with its database replaced by `db`.
 pub fn with_database(url: &str, db: &str) -> Result<String> {
@@ -111,5 +114,84 @@ pub fn env_usize(key: &str, default: usize) -> Result<usize> {
             .parse()
             .with_context(|| format!("{key}={v} is not a number")),
         Err(_) => Ok(default),
+    }
+}
+
+/// The `grondslag serve` a bench measures: on a free port, its log in `dir`, killed when
+/// dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    log: PathBuf,
+}
+
+impl Server {
+    /// Starts `bin serve ARGS --listen 127.0.0.1:PORT` and waits until /healthz answers, at
+    /// most `wait`; how long that took. The log holds warnings and errors only.
+    pub async fn start(
+        bin: &Path,
+        args: &[&OsStr],
+        dir: &Path,
+        wait: Duration,
+    ) -> Result<(Server, Duration)> {
+        let port = free_port()?;
+        let log = dir.join("serve.log");
+        let t = Instant::now();
+        let child = Command::new(bin)
+            .arg("serve")
+            .args(args)
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()
+            .context("starting grondslag serve")?;
+        let mut server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        let probe = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()?;
+        loop {
+            if let Some(status) = server.child.try_wait()? {
+                bail!(
+                    "grondslag serve exited ({status}):\n{}",
+                    std::fs::read_to_string(&server.log).unwrap_or_default()
+                );
+            }
+            if let Ok(res) = probe.get(format!("{}/healthz", server.base)).send().await {
+                if res.status() == 200 {
+                    break;
+                }
+            }
+            if t.elapsed() > wait {
+                server.stop();
+                bail!(
+                    "grondslag serve did not answer /healthz within {} s",
+                    wait.as_secs()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok((server, t.elapsed()))
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
