@@ -760,7 +760,11 @@ fn write_register(path: &Path, n: usize) -> Result<DataSet> {
     let t = Instant::now();
     let doc = generate(n);
     let text = serde_json::to_string(&doc)?;
-    std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+    let mut file =
+        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    // On disk before any clock starts: else the kernel writes the file back during the import.
+    file.sync_all()?;
     let generate_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let value: serde_json::Value = serde_json::from_str(&text)?;

@@ -17,6 +17,9 @@ use grondslag_store::Store;
 use std::io::Write;
 use std::path::PathBuf;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "grondslag",
