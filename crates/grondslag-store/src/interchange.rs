@@ -42,6 +42,27 @@ struct IdRow {
 /// From this many versions in a file, the import readies its transaction for bulk writing.
 const BULK_FROM_VERSIONS: usize = 1_000;
 
+/// The tables an import fills.
+const WRITTEN_TABLES: &[&str] = &[
+    "activities",
+    "activity_versions",
+    "activity_terms",
+    "audit_log",
+];
+
+#[derive(sqlx::FromRow)]
+struct Exists {
+    present: bool,
+}
+
+/// Whether the register has no activity yet (nor, then, versions or terms).
+async fn register_is_empty(w: &mut WriteTx) -> Result<bool> {
+    let e: Exists =
+        w.tx.fetch_one("SELECT EXISTS (SELECT 1 FROM activities) AS present", &[])
+            .await?;
+    Ok(!e.present)
+}
+
 fn decode_err(msg: String) -> StoreError {
     StoreError::Other(sqlx::Error::Decode(msg.into()))
 }
@@ -116,10 +137,24 @@ impl Store {
             .map_err(StoreError::Invalid)?;
         let mut w = self.begin_write(actor).await?;
         let versions: usize = doc.activities.iter().map(|a| 1 + a.history.len()).sum();
-        if versions >= BULK_FROM_VERSIONS {
+        let bulk = versions >= BULK_FROM_VERSIONS;
+        if bulk {
             w.begin_bulk().await?;
         }
-        let report = match self.import_in(&mut w, doc).await {
+        let written = async {
+            let keys = if bulk && register_is_empty(&mut w).await? {
+                // Not the key of `activities` on `units`: that would lock `units`, which the
+                // import reads through the pool, until the commit.
+                w.tx.set_aside_foreign_keys(&["activity_versions", "activity_terms"])
+                    .await?
+            } else {
+                Vec::new()
+            };
+            let report = self.import_in(&mut w, doc).await?;
+            w.tx.restore_foreign_keys(keys).await?;
+            Ok(report)
+        };
+        let report = match written.await {
             Ok(report) => report,
             Err(e) => {
                 // The transaction rolls back when `w` is dropped; the connection goes back to
@@ -133,7 +168,10 @@ impl Store {
         // A large import changes the data's shape: give the query planner fresh statistics,
         // as a database whose autovacuum is off would otherwise plan on empty tables.
         if report.activities_created > 100 {
-            self.pool.execute("ANALYZE", &[]).await?;
+            // The tables the import wrote: a large consent ledger is none of its business.
+            for table in WRITTEN_TABLES {
+                self.pool.execute(&format!("ANALYZE {table}"), &[]).await?;
+            }
         }
         Ok(report)
     }

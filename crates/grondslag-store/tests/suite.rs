@@ -543,6 +543,63 @@ async fn an_import_that_fails_writes_nothing() {
     }
 }
 
+/// A large import into an empty register loads without row-by-row key checks on
+/// PostgreSQL (the keys are set aside and added back); whether it lands or fails, the keys
+/// are there afterwards and refuse a version or term of an activity that does not exist.
+#[tokio::test]
+async fn a_bulk_import_into_an_empty_register_keeps_its_foreign_keys() {
+    for db in each_backend().await {
+        let s = &db.store;
+        seed(s).await;
+        let mut doc = s.export().await.unwrap();
+        let record = |i: usize| grondslag_domain::register::ActivityRecord {
+            id: format!("a-{i}"),
+            status: Status::Draft,
+            version: 1,
+            saved_at: chrono::Utc::now(),
+            saved_by: "x".into(),
+            activity: activity(
+                &format!("Activity {i}"),
+                "law",
+                vec![category(
+                    PersonalDataCategory::Address,
+                    Some(LegalBasis::PublicTask),
+                )],
+            ),
+            history: vec![],
+        };
+        // Enough versions for a bulk write, and one id twice: the database refuses it.
+        doc.activities = (0..1200).map(record).collect();
+        doc.activities.push(record(7));
+        assert!(s.import(FG, &doc).await.is_err(), "{}", db.backend);
+        doc.activities.pop();
+        let report = s.import(FG, &doc).await.unwrap();
+        assert_eq!(report.activities_created, 1200, "{}", db.backend);
+        let list = s
+            .list_activities(&ActivityFilter {
+                legal_basis: Some(LegalBasis::PublicTask),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(list.total, 1200, "terms written: {}", db.backend);
+        for orphan in [
+            "INSERT INTO activity_versions (activity_id, version, status, saved_at, saved_by, doc) \
+             VALUES ('no-such-activity', 1, 'draft', '2026-01-01T00:00:00Z', 'x', '{}')",
+            "INSERT INTO activity_terms (kind, value, activity_id) \
+             VALUES ('legal_basis', 'consent', 'no-such-activity')",
+        ] {
+            assert!(
+                s.execute_raw_for_tests(orphan).await.is_err(),
+                "{}: {orphan}",
+                db.backend
+            );
+        }
+        chain_ok(s).await;
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn tampering_with_the_audit_log_is_caught_and_named() {
     for db in each_backend().await {

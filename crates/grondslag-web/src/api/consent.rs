@@ -238,7 +238,7 @@ fn subject_of(
         );
         return None;
     };
-    let input: IdentifierInput = match serde_json::from_value(v.clone()) {
+    let input = match IdentifierInput::deserialize(v) {
         Ok(i) => i,
         Err(e) => {
             errors.add(path, "invalid", e.to_string());
