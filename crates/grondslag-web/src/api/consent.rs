@@ -89,7 +89,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "/api/v1/consent/subject",
             "lookUpConsentSubject",
             "A subject's key and timeline, by an identifier in the body ({identifier})",
-            (200, None),
+            (200, Some("ConsentTimeline")),
             &[],
             post(subject_by_identifier),
         ),
@@ -98,7 +98,7 @@ pub fn routes() -> Vec<ApiRoute> {
             "/api/v1/consent/subjects/{key}/events",
             "listConsentSubjectEvents",
             "A subject's timeline by its pseudonymous key",
-            (200, None),
+            (200, Some("ConsentTimeline")),
             &[],
             get(subject_by_key),
         ),
@@ -1058,22 +1058,35 @@ fn ndjson_error(v: &Value) -> Bytes {
     Bytes::from(out)
 }
 
-#[derive(Serialize)]
+/// A subject's events in time order, as the ledger holds them: keyed, never the identifier.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "ConsentTimeline")]
+pub(super) struct Timeline<'a> {
+    subject: SubjectKey,
+    events: Vec<TimelineEvent<'a>>,
+}
+
+#[derive(Serialize, JsonSchema)]
 struct TimelineEvent<'a> {
+    /// The event's id, as receipts and decisions name it.
     id: &'a str,
+    /// When the ledger recorded it; `at` is when it happened.
     recorded_at: DateTime<Utc>,
     #[serde(flatten)]
     event: &'a ConsentEvent,
 }
 
-fn timeline(subject: SubjectKey, events: &[StoredEvent]) -> Value {
-    json!({
-        "subject": subject,
-        "events": events.iter().map(|e| TimelineEvent {
-            id: &e.id,
-            recorded_at: e.recorded_at,
-            event: &e.event,
-        }).collect::<Vec<_>>(),
+fn timeline(subject: SubjectKey, events: &[StoredEvent]) -> Json<Timeline<'_>> {
+    Json(Timeline {
+        subject,
+        events: events
+            .iter()
+            .map(|e| TimelineEvent {
+                id: &e.id,
+                recorded_at: e.recorded_at,
+                event: &e.event,
+            })
+            .collect(),
     })
 }
 
@@ -1081,7 +1094,7 @@ async fn subject_by_identifier(
     State(s): State<AppState>,
     _can: Can<ReadConsent>,
     body: Bytes,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Response, Fail> {
     let key = key_of(&s)?;
     let v: Map<String, Value> = super::json_body(&body)?;
     let mut errors = ValidationErrors::new();
@@ -1094,14 +1107,14 @@ async fn subject_by_identifier(
         _ => return Err(Fail::Api(ApiError::Invalid(errors))),
     };
     let events = s.store.consent_events_of(&subject).await?;
-    Ok(Json(timeline(subject, &events)))
+    Ok(timeline(subject, &events).into_response())
 }
 
 async fn subject_by_key(
     State(s): State<AppState>,
     _can: Can<ReadConsent>,
     ApiPath(key): ApiPath<String>,
-) -> Result<Json<Value>, Fail> {
+) -> Result<Response, Fail> {
     key_of(&s)?;
     let subject = SubjectKey::from_hex(&key).ok_or_else(|| {
         invalid(
@@ -1111,7 +1124,7 @@ async fn subject_by_key(
         )
     })?;
     let events = s.store.consent_events_of(&subject).await?;
-    Ok(Json(timeline(subject, &events)))
+    Ok(timeline(subject, &events).into_response())
 }
 
 #[derive(Deserialize)]

@@ -30,6 +30,7 @@ pub fn openapi_document() -> Value {
     component!("Activity", Activity);
     component!("ConsentDecision", super::consent::DecisionOut<'static>);
     component!("RecordedConsentEvents", super::consent::Recorded);
+    component!("ConsentTimeline", super::consent::Timeline<'static>);
     component!(
         "ConsentIndexReport",
         grondslag_store::consent_index::ConsentIndexReport

@@ -101,6 +101,30 @@ fn ev(who: &str, activity: Option<&str>, at: DateTime<Utc>, kind: Value) -> Valu
     v
 }
 
+/// Checks `value` against the component `name` of the server's OpenAPI document.
+async fn meets_openapi(app: &TestApp, name: &str, value: &Value) {
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": doc["components"],
+    });
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{name}: {errors:?}\n{value}");
+}
+
 async fn record(app: &TestApp, items: Vec<Value>) -> reqwest::Response {
     app.client
         .post(app.url("/api/v1/consent/events"))
@@ -327,6 +351,10 @@ async fn every_decision_reason_through_http() {
             !tl.to_string().contains("withdrawn@uni.nl"),
             "identifiers are not stored"
         );
+        // The answers are what the OpenAPI document says they are.
+        meets_openapi(&app, "ConsentTimeline", &tl).await;
+        let answer = decide(&app, "withdrawn", &a.newsletter, None).await;
+        meets_openapi(&app, "ConsentDecision", &answer).await;
         app.db.cleanup().await;
     }
 }
