@@ -224,6 +224,73 @@ async fn a_batch_is_all_or_nothing_and_checked_against_stored_history() {
     }
 }
 
+/// Behind the ledger's own check, the database refuses an event that names no stored notice
+/// and keeps every notice an event cites (a foreign key on SQLite, a check a statement on
+/// PostgreSQL, postgres/0012), whether a statement writes one row or many.
+#[tokio::test]
+async fn the_database_keeps_events_and_their_notices_together() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let a = alumni_activity(s, Vec::new()).await;
+        let t0 = grondslag_store::audit::now() - Duration::days(3);
+        s.record_consent_events(FG, &[notice()], &[given(key("anna@uni.nl"), &a, t0)])
+            .await
+            .unwrap();
+        let hash = notice().hash().to_hex();
+        let row = |id: &str, hash: &str| {
+            format!(
+                "('{id}', 'k', '{a}', 'consent_given', 'ordinary', '{hash}', 'web_form', \
+                 '2026-01-01T00:00:00Z', 'system', 'crm', 'e', '2026-01-01T00:00:00Z')"
+            )
+        };
+        let insert = |rows: Vec<String>| {
+            format!(
+                "INSERT INTO consent_events (id, subject_key, activity_id, type, consent_kind, \
+                 notice_hash, method, at, recorded_by_kind, recorded_by, evidence, recorded_at) \
+                 VALUES {}",
+                rows.join(", ")
+            )
+        };
+        let unknown = "0".repeat(64);
+        for rows in [
+            vec![row("x-1", &unknown)],
+            vec![row("x-2", &hash), row("x-3", &unknown), row("x-4", &hash)],
+        ] {
+            assert!(
+                s.execute_raw_for_tests(&insert(rows)).await.is_err(),
+                "{}",
+                db.backend
+            );
+        }
+        // Rows that name the stored notice go in, many at once.
+        s.execute_raw_for_tests(&insert(vec![row("x-5", &hash), row("x-6", &hash)]))
+            .await
+            .unwrap();
+        assert!(s
+            .execute_raw_for_tests(&format!(
+                "DELETE FROM consent_notices WHERE hash = '{hash}'"
+            ))
+            .await
+            .is_err());
+        assert!(s
+            .execute_raw_for_tests(&format!(
+                "UPDATE consent_notices SET hash = '{unknown}' WHERE hash = '{hash}'"
+            ))
+            .await
+            .is_err());
+        assert_eq!(
+            s.consent_events_of(&key("anna@uni.nl"))
+                .await
+                .unwrap()
+                .len(),
+            1,
+            "{}",
+            db.backend
+        );
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn one_audit_entry_per_batch_names_keys_not_identifiers() {
     for db in each_backend().await {
