@@ -198,15 +198,7 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         .await
         .unwrap();
     let activity = created["id"].as_str().unwrap().to_string();
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/register"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get_json("/api/v1/register").await;
     // Logging out ends the session the other requests use: it goes last.
     let mut routes = grondslag_web::route_infos();
     routes.sort_by_key(|r| r.operation_id == "logout");

@@ -186,15 +186,7 @@ async fn an_activity_through_the_api_from_draft_to_registered_and_compared() {
         let problem: Value = bad.json().await.unwrap();
         assert_eq!(problem["errors"].as_array().unwrap().len(), 2);
 
-        let verify: Value = app
-            .client
-            .get(app.url("/api/v1/audit/verify"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let verify: Value = app.get_json("/api/v1/audit/verify").await;
         assert_eq!(verify["intact"], true);
         // Login, three units, create, two transitions, update.
         assert_eq!(verify["entries"], 1 + 1 + 3 + 1 + 2 + 1);
@@ -270,15 +262,7 @@ async fn the_register_moves_between_servers_through_the_api() {
 #[tokio::test]
 async fn the_openapi_document_describes_every_route() {
     let app = TestApp::spawn(grondslag_store::testing::sqlite().await).await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get_json("/api/openapi.json").await;
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
     for (path, method) in [
@@ -389,24 +373,10 @@ async fn findings_rules_and_strict_bodies() {
 
     // The register-wide list filters by unit, including units below it, and by rule.
     let all: Value = app
-        .client
-        .get(app.url("/api/v1/findings?unit=fnwi&rule=law3-special-no-exception"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/findings?unit=fnwi&rule=law3-special-no-exception")
+        .await;
     assert_eq!(all.as_array().unwrap().len(), 1);
-    let none: Value = app
-        .client
-        .get(app.url("/api/v1/findings?unit=law"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let none: Value = app.get_json("/api/v1/findings?unit=law").await;
     assert_eq!(none, json!([]));
 
     // Findings follow the register: fix it and the finding is gone.
@@ -432,14 +402,6 @@ async fn findings_rules_and_strict_bodies() {
         .iter()
         .any(|f| f["rule"] == "law3-special-no-exception"));
 
-    let rules: Value = app
-        .client
-        .get(app.url("/api/v1/rules"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rules: Value = app.get_json("/api/v1/rules").await;
     assert!(rules.as_array().unwrap().len() >= 30);
 }

@@ -103,15 +103,7 @@ fn ev(who: &str, activity: Option<&str>, at: DateTime<Utc>, kind: Value) -> Valu
 
 /// Checks `value` against the component `name` of the server's OpenAPI document.
 async fn meets_openapi(app: &TestApp, name: &str, value: &Value) {
-    let doc: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get_json("/api/openapi.json").await;
     let schema = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$ref": format!("#/components/schemas/{name}"),

@@ -77,6 +77,18 @@ impl TestApp {
         TestApp { base, client, db }
     }
 
+    /// GETs `path` and reads the answer as JSON, whatever its status.
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
