@@ -383,10 +383,11 @@ impl Tx {
     /// returns them for [`Tx::restore_foreign_keys`] to add back in the same transaction.
     ///
     /// PostgreSQL checks a foreign key row by row, each with its own query: for the 167,000
-    /// versions and terms of a register of 10,000 activities that took 1.2 s of an import's 5. Added back,
-    /// a key checks every row at once, in one join. Dropping one locks its tables until the
-    /// commit, which is why only a load into an empty register does this (as `pg_restore`
-    /// does). SQLite checks a key with an index look-up in its own process: nothing to gain.
+    /// versions and terms of a register of 10,000 activities that took 1.2 s of an import's
+    /// 5. Added back, a key checks every row at once, in one join. Dropping one locks its
+    /// tables until the commit, which is why only a load into an empty register does this (as
+    /// `pg_restore` does). SQLite checks a key with an index look-up in its own process:
+    /// nothing to gain.
     pub async fn set_aside_foreign_keys(
         &mut self,
         tables: &[&str],
@@ -395,7 +396,11 @@ impl Tx {
             return Ok(Vec::new());
         };
         let keys: Vec<ForeignKey> = sqlx::query_as(
-            "SELECT c.conrelid::regclass::text AS table_name, c.conname::text AS name,                     pg_get_constraintdef(c.oid) AS definition              FROM pg_constraint c              WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY ($1)              ORDER BY c.oid",
+            "SELECT c.conrelid::regclass::text AS table_name, quote_ident(c.conname) AS name, \
+                    pg_get_constraintdef(c.oid) AS definition \
+             FROM pg_constraint c \
+             WHERE c.contype = 'f' AND c.conrelid::regclass::text = ANY ($1) \
+             ORDER BY c.oid",
         )
         .bind(tables)
         .fetch_all(&mut **t)
@@ -403,8 +408,7 @@ impl Tx {
         for k in &keys {
             sqlx::query(&format!(
                 "ALTER TABLE {} DROP CONSTRAINT {}",
-                k.table_name,
-                quoted(&k.name)
+                k.table_name, k.name
             ))
             .execute(&mut **t)
             .await?;
@@ -421,9 +425,7 @@ impl Tx {
         for k in keys {
             sqlx::query(&format!(
                 "ALTER TABLE {} ADD CONSTRAINT {} {}",
-                k.table_name,
-                quoted(&k.name),
-                k.definition
+                k.table_name, k.name, k.definition
             ))
             .execute(&mut **t)
             .await?;
@@ -439,18 +441,13 @@ impl Tx {
     }
 }
 
-/// A foreign key as PostgreSQL describes it: its table (as `regclass` prints it), its
-/// name and its definition (`pg_get_constraintdef`).
+/// A foreign key as PostgreSQL describes it, ready for SQL: its table (as `regclass` prints
+/// it), its name (`quote_ident`) and its definition (`pg_get_constraintdef`).
 #[derive(Debug, sqlx::FromRow)]
 pub struct ForeignKey {
     table_name: String,
     name: String,
     definition: String,
-}
-
-/// An SQL identifier in double quotes.
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// What [`Tx::end_bulk_write`] restores: SQLite's cache size before.
