@@ -5,6 +5,7 @@
 
 use crate::changes::Changes;
 use crate::db::{BulkWrite, Pool, Tx, Val};
+use crate::sqlite_writes::Turn;
 use crate::{Result, Store};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use grondslag_domain::audit::{entry_hash, AuditEntry, ChainBreak, ChainVerifier, EntryContent};
@@ -21,6 +22,8 @@ pub struct WriteTx {
     bulk: Option<BulkWrite>,
     /// Moved at commit, so this process's caches look again ([`crate::changes`]).
     changes: Arc<Changes>,
+    /// SQLite: this process's turn to write, let go after the commit.
+    turn: Option<Turn>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -72,7 +75,7 @@ pub fn now() -> DateTime<Utc> {
 impl Store {
     /// Starts a write on behalf of `actor` (`user:NAME` or `cli:NAME`).
     pub async fn begin_write(&self, actor: &str) -> Result<WriteTx> {
-        let mut tx = self.pool.begin().await?;
+        let (mut tx, turn) = self.pool.begin_write(&self.turns).await?;
         // The first statement writes, so the lock is taken now and not upgraded later
         // (SQLite), and concurrent writers wait on the head row (PostgreSQL).
         tx.execute("UPDATE audit_head SET seq = seq WHERE id = 1", &[])
@@ -89,6 +92,7 @@ impl Store {
             pending: Vec::new(),
             bulk: None,
             changes: self.changes.clone(),
+            turn,
         })
     }
 
@@ -235,6 +239,9 @@ impl WriteTx {
             self.tx.execute(&notify, &[]).await?;
         }
         self.tx.commit().await?;
+        if let Some(turn) = self.turn.take() {
+            turn.committed();
+        }
         self.changes.moved();
         Ok(())
     }

@@ -207,8 +207,8 @@ const PACKED_POSTGRES: &str = "subject_key || chr(31) || seq || chr(31) || id ||
 /// row, separated by U+001E, of fields separated by U+001F, the activity (free text) last.
 /// sqlx hands a SQLite row from its worker thread to the async side one at a time, with an
 /// allocation and a wake-up each, and that cost more than SQLite's own work; one value a query
-/// avoids it on both databases. Every column comes from the index of migration 0011, so
-/// SQLite never reads the table. The keys come as one value (a JSON array on SQLite, a text
+/// avoids it on both databases. The rows are found with the index on the subject (migration
+/// 0013); the columns come from the table. The keys come as one value (a JSON array on SQLite, a text
 /// array on PostgreSQL), so a query names thousands.
 fn ledger_query(sqlite: bool) -> String {
     if sqlite {

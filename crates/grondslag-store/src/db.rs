@@ -4,11 +4,13 @@
 //!
 //! Not sqlx's `Any` driver: it maps only primitive types, so PostgreSQL timestamps fail.
 
+use crate::sqlite_writes::{Turn, Turns};
 use chrono::{DateTime, Utc};
 use futures_util::future::join;
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Database, Encode, FromRow, Postgres, Sqlite, Transaction, Type};
+use std::sync::Arc;
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone)]
@@ -159,10 +161,15 @@ impl Pool {
         }
     }
 
-    pub async fn begin(&self) -> sqlx::Result<Tx> {
+    /// A transaction for a write: on SQLite, once it is this process's turn
+    /// ([`crate::sqlite_writes`]), which the caller holds until the commit.
+    pub async fn begin_write(&self, turns: &Arc<Turns>) -> crate::Result<(Tx, Option<Turn>)> {
         Ok(match self {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Sqlite(p) => {
+                let turn = Turn::take(turns, p).await?;
+                (Tx::Sqlite(p.begin().await?), Some(turn))
+            }
+            Pool::Postgres(p) => (Tx::Postgres(p.begin().await?), None),
         })
     }
 

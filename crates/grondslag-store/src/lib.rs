@@ -15,6 +15,7 @@ pub mod interchange;
 pub mod opendsr;
 pub mod register;
 pub mod requests;
+pub mod sqlite_writes;
 pub mod sso;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -76,7 +77,13 @@ pub struct Store {
     units: Arc<changes::Remembered<Arc<[grondslag_domain::register::Unit]>>>,
     /// What each activity needs of the consent ledger, by its id.
     consent_needs: Arc<changes::Remembered<Option<ActivityConsentNeeds>>>,
+    /// SQLite: this process's writers' turns and checkpoints.
+    turns: Arc<sqlite_writes::Turns>,
 }
+
+/// How long a write waits for another to finish before it gives up: SQLite's busy timeout,
+/// and the wait for this process's turn.
+pub(crate) const WRITE_WAIT: Duration = Duration::from_secs(10);
 
 impl Store {
     /// Opens the database at `url` and brings its schema up to date. `sqlite://PATH` creates
@@ -92,8 +99,10 @@ impl Store {
                 .page_size(8192)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
+                // Checkpoints run beside the writes (src/sqlite_writes.rs).
+                .pragma("wal_autocheckpoint", "0")
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(WRITE_WAIT);
             // SQLite writes one at a time and each connection is a thread with its own page
             // cache: more readers than twice the cores add memory, not answers (on two cores,
             // 8 connections held 156 MB under load and 4 held 91 MB, with a lower p95).
@@ -130,6 +139,7 @@ impl Store {
             tokens: Arc::default(),
             consent_needs: Arc::default(),
             units: Arc::default(),
+            turns: Arc::default(),
         })
     }
 

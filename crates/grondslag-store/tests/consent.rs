@@ -330,3 +330,54 @@ async fn one_audit_entry_per_batch_names_keys_not_identifiers() {
         db.cleanup().await;
     }
 }
+
+/// SQLite only (PostgreSQL keeps its own WAL): writers of one process take turns and
+/// checkpoints run beside them (`grondslag_store::sqlite_writes`), and once the WAL holds
+/// `WAL_FRAMES` pages a write waits until it is copied back, so SQLite starts it over. Before,
+/// a waiting writer began while the last one's checkpoint ran, and the WAL grew to gigabytes.
+#[tokio::test]
+async fn concurrent_writes_keep_the_sqlite_wal_bounded() {
+    use grondslag_store::sqlite_writes::WAL_FRAMES;
+    let db = grondslag_store::testing::sqlite().await;
+    let s = &db.store;
+    let a = alumni_activity(s, Vec::new()).await;
+    let t0 = grondslag_store::audit::now() - Duration::days(1);
+    // Events of 2 kB: 4 writers of 50 batches of about 1.3 MB each, twice the limit.
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let (s, a) = (s.clone(), a.clone());
+            tokio::spawn(async move {
+                for b in 0..50 {
+                    let batch: Vec<ConsentEvent> = (0..500)
+                        .map(|i| ConsentEvent {
+                            evidence: format!("{w}-{b}-{i} {}", "x".repeat(1980)),
+                            ..given(key(&format!("p{w}-{b}-{i}@uni.nl")), &a, t0)
+                        })
+                        .collect();
+                    s.record_consent_events(FG, &[notice()], &batch)
+                        .await
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let path = db.url.strip_prefix("sqlite://").unwrap();
+    let wal = std::fs::metadata(format!("{path}-wal")).unwrap().len();
+    let database = std::fs::metadata(path).unwrap().len();
+    let limit = 2 * WAL_FRAMES as u64 * 8192;
+    assert!(
+        database > 3 * limit / 2,
+        "the test wrote {} MB: too little to tell",
+        database >> 20
+    );
+    assert!(
+        wal < limit,
+        "the WAL is {} MB next to a database of {} MB",
+        wal >> 20,
+        database >> 20
+    );
+    db.cleanup().await;
+}
