@@ -222,7 +222,13 @@ impl WriteTx {
     }
 
     /// Writes the entries and the new head, then commits everything at once.
-    pub async fn commit(mut self) -> Result<()> {
+    pub async fn commit(self) -> Result<()> {
+        self.commit_then(|| ()).await
+    }
+
+    /// [`WriteTx::commit`], and `then` once the database has committed, before the next write
+    /// of this process may begin.
+    pub async fn commit_then(mut self, then: impl FnOnce()) -> Result<()> {
         let rows = std::mem::take(&mut self.pending);
         let columns: Vec<&str> = COLUMNS.split(", ").collect();
         self.tx.insert_many("audit_log", &columns, rows).await?;
@@ -239,6 +245,7 @@ impl WriteTx {
             self.tx.execute(&notify, &[]).await?;
         }
         self.tx.commit().await?;
+        then();
         if let Some(turn) = self.turn.take() {
             turn.committed();
         }

@@ -661,11 +661,12 @@ fn group(rows: Vec<Row>) -> Result<HashMap<SubjectKey, Vec<StoredEvent>>> {
 /// needs: the stored history of their subjects, the activities they name that exist in the
 /// register, and the notices they point to that are stored. Read inside the write
 /// transaction, so the history cannot change before the batch is written.
+/// With it, when the histories came from the consent index, the last `seq` it had read.
 async fn ledger_view(
     w: &mut WriteTx,
     events: &[ConsentEvent],
     index: Option<&ConsentIndex>,
-) -> Result<MemoryLedger<LedgerRow>> {
+) -> Result<(MemoryLedger<LedgerRow>, Option<i64>)> {
     let mut ledger = MemoryLedger::default();
     let keys: Vec<SubjectKey> = events
         .iter()
@@ -677,14 +678,14 @@ async fn ledger_view(
         Some(index) => index.ledgers_for_write(&mut w.tx, &keys).await?,
         None => None,
     };
-    let histories = match from_index {
-        Some(ledgers) => ledgers,
+    let (histories, read_up_to) = match from_index {
+        Some((ledgers, read_up_to)) => (ledgers, Some(read_up_to)),
         None => {
             let mut rows = Vec::new();
             for chunk in keys.chunks(LEDGER_KEYS_PER_QUERY) {
                 rows.extend(ledger_rows(&mut Reader::Tx(&mut w.tx), chunk).await?);
             }
-            Ledgers::from_rows(rows)
+            (Ledgers::from_rows(rows), None)
         }
     };
     for (k, rows) in histories.subjects() {
@@ -730,7 +731,7 @@ async fn ledger_view(
             }
         }
     }
-    Ok(ledger)
+    Ok((ledger, read_up_to))
 }
 
 impl Store {
@@ -755,8 +756,14 @@ impl Store {
             return Err(StoreError::Invalid(notice_errors));
         }
         let mut w = self.begin_write(actor).await?;
-        let batch = append(&mut w, notices, events, Some(&self.consent_index)).await?;
-        w.commit().await?;
+        let index = Some(&*self.consent_index);
+        let (batch, written) = append(&mut w, notices, events, index).await?;
+        w.commit_then(|| {
+            if let Some(written) = written {
+                self.consent_index.took_in_own(written);
+            }
+        })
+        .await?;
         Ok(batch)
     }
 
@@ -828,18 +835,20 @@ impl Store {
 /// From this many events a batch is written with [`crate::db::Tx::begin_bulk_write`].
 const BULK_EVENTS: usize = 1000;
 
-/// Validates `events` against the stored history and inserts them; returns their new ids.
+/// Validates `events` against the stored history and inserts them; returns their new ids
+/// and, when the history came from the consent index, the rows for it ([`Written`]).
 async fn insert_valid(
     w: &mut WriteTx,
     events: &[ConsentEvent],
     now: DateTime<Utc>,
     index: Option<&ConsentIndex>,
-) -> Result<Vec<String>> {
-    let ledger = ledger_view(w, events, index).await?;
+) -> Result<(Vec<String>, Option<Written>)> {
+    let (ledger, read_up_to) = ledger_view(w, events, index).await?;
     validate_batch(&ledger, events, now).map_err(StoreError::Invalid)?;
     // Time-ordered (version 7), so each new id lands at the end of the unique index on `id`
     // instead of at a random page of it.
-    let ids: Vec<String> = events.iter().map(|_| Uuid::now_v7().to_string()).collect();
+    let uuids: Vec<Uuid> = events.iter().map(|_| Uuid::now_v7()).collect();
+    let ids: Vec<String> = uuids.iter().map(Uuid::to_string).collect();
     let rows: Vec<Vec<Val>> = events
         .iter()
         .zip(&ids)
@@ -847,7 +856,54 @@ async fn insert_valid(
         .collect();
     let columns: Vec<&str> = COLUMNS.split(", ").skip(1).collect();
     w.tx.insert_many("consent_events", &columns, rows).await?;
-    Ok(ids)
+    let Some(after) = read_up_to else {
+        return Ok((ids, None));
+    };
+    let last: SeqRow =
+        w.tx.fetch_one("SELECT max(seq) AS seq FROM consent_events", &[])
+            .await?;
+    let rows = events
+        .iter()
+        .zip(uuids)
+        .map(|(e, id)| KeyedRow {
+            subject: e.subject,
+            seq: 0,
+            row: LedgerRow {
+                id,
+                // As stored (`columns_of`), so the index holds what a read would give it.
+                at: e
+                    .at
+                    .duration_trunc(TimeDelta::microseconds(1))
+                    .expect("microseconds truncate"),
+                activity: e.activity.as_deref().map(ActivityName::intern),
+                purpose: e.purpose,
+                effect: e.effect(),
+            },
+        })
+        .collect();
+    Ok((
+        ids,
+        Some(Written {
+            after,
+            last: last.seq,
+            rows,
+        }),
+    ))
+}
+
+#[derive(sqlx::FromRow)]
+struct SeqRow {
+    seq: i64,
+}
+
+/// The rows of a batch, in the order written, for the consent index to take in once the
+/// batch has committed ([`ConsentIndex::took_in_own`]): the events after seq `after` up to
+/// `last` are exactly these, since the write held the audit chain's head from reading the
+/// index to its commit.
+pub(crate) struct Written {
+    pub(crate) after: i64,
+    pub(crate) last: i64,
+    pub(crate) rows: Vec<KeyedRow>,
 }
 
 /// Appends a batch of consent events, validated against the stored history, within a write
@@ -858,7 +914,7 @@ pub(crate) async fn append_consent_events(
     notices: &[Notice],
     events: &[ConsentEvent],
 ) -> Result<RecordedBatch> {
-    append(w, notices, events, None).await
+    Ok(append(w, notices, events, None).await?.0)
 }
 
 /// [`append_consent_events`]; with `index`, the batch is validated against the consent
@@ -869,7 +925,7 @@ async fn append(
     notices: &[Notice],
     events: &[ConsentEvent],
     index: Option<&ConsentIndex>,
-) -> Result<RecordedBatch> {
+) -> Result<(RecordedBatch, Option<Written>)> {
     let now = w.at();
     let mut new_notices = Vec::new();
     for n in notices {
@@ -911,7 +967,7 @@ async fn append(
     if let Some(bulk) = bulk {
         w.tx.end_bulk_write(bulk).await?;
     }
-    let ids = written?;
+    let (ids, for_index) = written?;
     let batch_id = uuid::Uuid::new_v4().to_string();
     // Keys in alphabetical order, as the entries written before (from a JSON map) had them.
     #[derive(serde::Serialize)]
@@ -948,10 +1004,13 @@ async fn append(
         None,
         Some(after),
     );
-    Ok(RecordedBatch {
-        ids,
-        new_notices: new_notices.len(),
-    })
+    Ok((
+        RecordedBatch {
+            ids,
+            new_notices: new_notices.len(),
+        },
+        for_index,
+    ))
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 //!   everything and decisions come from the database again, with a warning in the log.
 //!   [`Store::consent_index_report`] says which, for the health page and the benchmark.
 
-use crate::consent::{recorded_after, KeyedRow, LedgerRow, Ledgers};
+use crate::consent::{recorded_after, KeyedRow, LedgerRow, Ledgers, Written};
 use crate::db::{Reader, Tx};
 use crate::{Result, Store};
 use grondslag_domain::consent::SubjectKey;
@@ -227,20 +227,44 @@ impl ConsentIndex {
                 *read_up_to = last.seq;
             }
             self.apply(rows);
-            let limit = self.limit_bytes.load(Ordering::Relaxed);
-            if self.bytes() > limit {
-                self.set_state(IndexState::OverLimit);
-                self.clear();
-                tracing::warn!(
-                    limit_megabytes = limit >> 20,
-                    "the consent ledger needs more memory than the consent index may take; \
-                     decisions come from the database (raise --consent-index-memory)"
-                );
+            if !self.within_limit() {
                 return Ok(false);
             }
             if (n as i64) < PAGE {
                 return Ok(true);
             }
+        }
+    }
+
+    /// Whether the index still fits its limit; over it, it lets go of everything.
+    fn within_limit(&self) -> bool {
+        let limit = self.limit_bytes.load(Ordering::Relaxed);
+        if self.bytes() <= limit {
+            return true;
+        }
+        self.set_state(IndexState::OverLimit);
+        self.clear();
+        tracing::warn!(
+            limit_megabytes = limit >> 20,
+            "the consent ledger needs more memory than the consent index may take; \
+             decisions come from the database (raise --consent-index-memory)"
+        );
+        false
+    }
+
+    /// Takes in the rows a write of this process has just committed, instead of reading them
+    /// back: when the index has read everything up to the write's first event and nothing
+    /// since, which holds unless a catch-up got there first (it then has them already).
+    pub(crate) fn took_in_own(&self, written: Written) {
+        let Ok(mut read_up_to) = self.read_up_to.try_lock() else {
+            return;
+        };
+        if *read_up_to != written.after || self.state() != IndexState::Ready {
+            return;
+        }
+        self.apply(written.rows);
+        if self.within_limit() {
+            *read_up_to = written.last;
         }
     }
 
@@ -250,11 +274,12 @@ impl ConsentIndex {
     /// let finish). None when the index cannot answer without waiting (not loaded, or a
     /// catch-up under way, which may itself wait for a connection held by a writer queued
     /// behind this one): the caller reads the database.
+    /// With the histories, the last `seq` read: every event up to it is in the index.
     pub(crate) async fn ledgers_for_write(
         &self,
         tx: &mut Tx,
         keys: &[SubjectKey],
-    ) -> Result<Option<Ledgers>> {
+    ) -> Result<Option<(Ledgers, i64)>> {
         if self.state() != IndexState::Ready {
             return Ok(None);
         }
@@ -264,7 +289,7 @@ impl ConsentIndex {
         if !self.catch_up(&mut Reader::Tx(tx), &mut read_up_to).await? {
             return Ok(None);
         }
-        Ok(Some(self.ledgers_of(keys)))
+        Ok(Some((self.ledgers_of(keys), *read_up_to)))
     }
 
     fn clear(&self) {

@@ -101,6 +101,9 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 // Checkpoints run beside the writes (src/sqlite_writes.rs).
                 .pragma("wal_autocheckpoint", "0")
+                // A multi-row INSERT keeps the pages it changes in a statement journal, so it
+                // can be undone alone; past 64 kB SQLite spilled that to a temporary file.
+                .pragma("temp_store", "memory")
                 .foreign_keys(true)
                 .busy_timeout(WRITE_WAIT);
             // SQLite writes one at a time and each connection is a thread with its own page

@@ -142,6 +142,36 @@ async fn the_consent_index_answers_as_the_database_does() {
     }
 }
 
+/// A write of this process goes into the index as it was written, not read back
+/// (`ConsentIndex::took_in_own`): the index must then hold what the database would give it,
+/// times cut to the microsecond as stored.
+#[tokio::test]
+async fn the_index_takes_in_a_write_as_the_database_reads_it_back() {
+    for db in each_backend().await {
+        let s = &db.store;
+        let a = alumni_activity(s, vec![Purpose::DirectMarketing]).await;
+        s.start_consent_index(64 << 20);
+        wait_for(s, IndexState::Ready).await;
+        // Nanoseconds, which neither database keeps.
+        let t0 = DateTime::from_timestamp(1_700_000_000, 123_456_789).unwrap();
+        let (subjects, events) = histories(&a, t0);
+        for batch in [&events[..5], &events[5..]] {
+            s.record_consent_events(FG, &[notice()], batch)
+                .await
+                .unwrap();
+        }
+        let from_memory = s.consent_ledgers(&subjects).await.unwrap();
+        let other = Store::connect(&db.url).await.unwrap();
+        let from_db = other.consent_ledgers(&subjects).await.unwrap();
+        for k in &subjects {
+            assert_eq!(from_memory.of(k), from_db.of(k), "{}", db.backend);
+        }
+        assert_eq!(s.consent_index_report().events, events.len());
+        other.close().await;
+        db.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn another_processs_writes_reach_the_index_within_a_poll() {
     for db in each_backend().await {
