@@ -12,8 +12,8 @@
 //! file and syncs both files. By default SQLite runs it in the commit that takes the WAL past
 //! 1,000 pages, while that writer holds the lock, so the next write waited for the disk. Here
 //! the connections do not checkpoint by themselves (`wal_autocheckpoint = 0`, see
-//! [`crate::Store::connect`]): a task checkpoints shortly after a commit, while the next writes
-//! go on ([`Turn::committed`]). SQLite starts the WAL over only when a write begins with all of
+//! [`crate::Store::connect`]): after each commit a task checkpoints while the next write goes
+//! on ([`Turn::committed`]). SQLite starts the WAL over only when a write begins with all of
 //! it copied back, which a stream of writes would never allow; so once the WAL holds more
 //! than [`WAL_FRAMES`] pages, the next write first finishes the checkpoint.
 
@@ -21,27 +21,19 @@ use crate::{StoreError, WRITE_WAIT};
 use sqlx::SqlitePool;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// Pages in the WAL (64 MB of 8 kB pages) beyond which a write waits for the checkpoint
 /// before it begins, so that SQLite can start the WAL over.
 pub const WAL_FRAMES: i64 = 8192;
 
-/// How long after a commit its checkpoint runs. The commits that come meanwhile go with it,
-/// and a page they all changed (an inner page of an index, the end of a table) is copied back
-/// and synced once.
-const CHECKPOINT_PACE: Duration = Duration::from_millis(200);
-
 /// This process's writers' turns and checkpoints on one SQLite database.
 #[derive(Debug, Default)]
 pub(crate) struct Turns {
     write: Arc<Mutex<()>>,
     checkpoint: Arc<Mutex<()>>,
-    /// A commit came after the last checkpoint began.
+    /// A commit came after the running checkpoint began.
     again: AtomicBool,
-    /// A task will checkpoint.
-    scheduled: AtomicBool,
     /// Pages in the WAL when the last checkpoint ran.
     wal_frames: AtomicI64,
 }
@@ -94,34 +86,32 @@ impl Turn {
 }
 
 impl Turns {
-    /// After a commit: a task checkpoints [`CHECKPOINT_PACE`] later, unless one is already
-    /// on its way, which then covers this commit too.
+    /// After a commit: checkpoints in a task of its own, or, when one is running, has it go
+    /// once more.
     fn committed(self: &Arc<Self>, pool: &SqlitePool) {
         self.again.store(true, Ordering::SeqCst);
-        if self.scheduled.swap(true, Ordering::SeqCst) {
+        let Ok(running) = self.checkpoint.clone().try_lock_owned() else {
             return;
-        }
+        };
         let (turns, pool) = (self.clone(), pool.clone());
         tokio::spawn(async move {
+            let mut running = running;
             loop {
-                tokio::time::sleep(CHECKPOINT_PACE).await;
-                {
-                    let _running = turns.checkpoint.lock().await;
-                    turns.again.store(false, Ordering::SeqCst);
+                while turns.again.swap(false, Ordering::SeqCst) {
                     if let Err(e) = turns.run(&pool).await {
                         tracing::warn!(error = %e, "checkpointing the SQLite WAL");
+                        return;
                     }
                 }
-                if turns.again.load(Ordering::SeqCst) {
-                    continue;
-                }
-                turns.scheduled.store(false, Ordering::SeqCst);
-                // A commit between the two lines above found a task scheduled and left its
-                // pages to it.
-                if !turns.again.load(Ordering::SeqCst)
-                    || turns.scheduled.swap(true, Ordering::SeqCst)
-                {
+                drop(running);
+                // A commit that came as the last pass ended found the checkpoint running and
+                // left it to this task.
+                if !turns.again.load(Ordering::SeqCst) {
                     return;
+                }
+                match turns.checkpoint.clone().try_lock_owned() {
+                    Ok(again) => running = again,
+                    Err(_) => return,
                 }
             }
         });
