@@ -682,6 +682,7 @@ fn group(rows: Vec<Row>) -> Result<HashMap<SubjectKey, Vec<StoredEvent>>> {
 /// needs: the stored history of their subjects, the activities they name that exist in the
 /// register, and the notices they point to that are stored. Read inside the write
 /// transaction, so the history cannot change before the batch is written.
+///
 /// With it, when the histories came from the consent index, the last `seq` it had read.
 async fn ledger_view(
     w: &mut WriteTx,
@@ -883,6 +884,8 @@ async fn insert_valid(
         .zip(uuids)
         .map(|(e, id)| KeyedRow {
             subject: e.subject,
+            // Not read: the index orders a subject's rows by time, in the order given, and
+            // takes `last` as the place it has read up to.
             seq: 0,
             row: LedgerRow {
                 id,

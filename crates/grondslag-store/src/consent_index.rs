@@ -274,6 +274,7 @@ impl ConsentIndex {
     /// let finish). None when the index cannot answer without waiting (not loaded, or a
     /// catch-up under way, which may itself wait for a connection held by a writer queued
     /// behind this one): the caller reads the database.
+    ///
     /// With the histories, the last `seq` read: every event up to it is in the index.
     pub(crate) async fn ledgers_for_write(
         &self,
